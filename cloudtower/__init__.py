@@ -1,0 +1,30 @@
+# coding: utf-8
+"""CloudTower Python SDK.
+
+Every API class (``VmApi`` ...), model and enum (``Vm``, ``VmStatus`` ...) of
+the CloudTower API is reachable from here; each is imported on first use.
+"""
+from __future__ import absolute_import
+
+from cloudtower import _lazy
+from cloudtower._version import API_VERSION, __version__  # noqa: F401
+from cloudtower.api import API_MODULES
+from cloudtower.models import MODEL_MODULES
+
+_CORE = {
+    "ApiClient": "api_client",
+    "Configuration": "configuration",
+    "OpenApiException": "exceptions",
+    "ApiAttributeError": "exceptions",
+    "ApiTypeError": "exceptions",
+    "ApiValueError": "exceptions",
+    "ApiKeyError": "exceptions",
+    "ApiException": "exceptions",
+}
+_SUBMODULES = ("api", "api_client", "configuration", "exceptions", "models", "rest", "utils",
+               "simulator")
+
+__all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
+
+_lazy.install(__name__, [("cloudtower.", _CORE), ("cloudtower.api.", API_MODULES),
+                         ("cloudtower.models.", MODEL_MODULES)], _SUBMODULES)

@@ -1,0 +1,126 @@
+# coding: utf-8
+"""Exceptions raised by the SDK.
+
+``ApiException`` is what a failed HTTP call raises; the other classes report
+bad input before anything is sent, or a response that cannot be read.
+"""
+import json
+
+import six
+
+
+class OpenApiException(Exception):
+    """The base of every exception the SDK raises on purpose."""
+
+
+def render_path(path_to_item):
+    """``["data", 0, "name"]`` -> ``['data'][0]['name']``."""
+    result = ""
+    for item in path_to_item or ():
+        if isinstance(item, six.integer_types):
+            result += "[%d]" % item
+        else:
+            result += "['%s']" % (item,)
+    return result
+
+
+class _PathError(OpenApiException):
+    def __init__(self, msg, path_to_item=None):
+        self.path_to_item = path_to_item
+        full_msg = msg
+        if path_to_item:
+            full_msg = "%s at %s" % (msg, render_path(path_to_item))
+        super(_PathError, self).__init__(full_msg)
+
+
+class ApiTypeError(_PathError, TypeError):
+    """A value or parameter of the wrong type (or an unknown parameter)."""
+
+    def __init__(self, msg, path_to_item=None, valid_classes=None, key_type=None):
+        self.valid_classes = valid_classes
+        self.key_type = key_type
+        super(ApiTypeError, self).__init__(msg, path_to_item)
+
+
+class ApiValueError(_PathError, ValueError):
+    """A value outside what the API accepts (missing, not in an enum, ...)."""
+
+
+class ApiAttributeError(_PathError, AttributeError):
+    """An attribute a model does not have."""
+
+
+class ApiKeyError(_PathError, KeyError):
+    """A key a mapping does not have."""
+
+
+class ApiException(OpenApiException):
+    """An HTTP call that did not succeed.
+
+    ``status``, ``reason``, ``body`` and ``headers`` describe the response
+    (``status`` is 0 when no response arrived); ``request_id`` is CloudTower's
+    ``x-tower-request-id``; ``message``, ``code`` and ``path`` come from
+    CloudTower's error body when it sent one.
+    """
+
+    def __init__(self, status=None, reason=None, http_resp=None):
+        self.request_id = None
+        self.message = None
+        self.code = None
+        self.path = None
+        self.error_body = None
+        if http_resp is not None:
+            self.status = http_resp.status
+            self.reason = http_resp.reason
+            self.body = http_resp.data
+            self.headers = http_resp.getheaders()
+            self.request_id = http_resp.getheader("x-tower-request-id")
+            self._parse_body()
+        else:
+            self.status = status
+            self.reason = reason
+            self.body = None
+            self.headers = None
+        super(ApiException, self).__init__(self.status, self.reason)
+
+    def _parse_body(self):
+        text = self.body
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                return
+        if not text:
+            return
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return
+        if isinstance(parsed, dict):
+            self.error_body = parsed
+            message = parsed.get("message")
+            self.message = message if isinstance(message, six.string_types) else (
+                None if message is None else json.dumps(message))
+            self.code = parsed.get("code")
+            self.path = parsed.get("path")
+
+    def __str__(self):
+        lines = ["(%s)" % self.status, "Reason: %s" % self.reason]
+        if self.message:
+            lines.append("Message: %s" % self.message)
+        if self.code:
+            lines.append("Code: %s" % self.code)
+        if self.path:
+            lines.append("Path: %s" % self.path)
+        if self.request_id:
+            lines.append("Request id: %s" % self.request_id)
+        if self.headers:
+            lines.append("HTTP response headers: %s" % (dict(self.headers),))
+        if self.body:
+            body = self.body
+            if isinstance(body, bytes):
+                body = body.decode("utf-8", "replace")
+            if len(body) > 2000:
+                body = body[:2000] + "... (%d more characters)" % (len(body) - 2000)
+            lines.append("HTTP response body: %s" % body)
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,294 @@
+# coding: utf-8
+"""The base of the generated models and enums, and their (de)serialization.
+
+A generated model is a table: ``openapi_types`` (attribute -> type string such
+as ``list[NestedCluster]``) and ``attribute_map`` (attribute -> JSON key), plus
+the required, nullable and enum facts used for validation. Reading JSON into
+models runs a per-class plan compiled once from those tables, so a response
+of thousands of objects costs little more than ``json.loads``.
+"""
+import datetime
+import importlib
+import pprint
+import re
+
+import six
+
+from cloudtower.exceptions import ApiTypeError, ApiValueError
+
+_LIST = re.compile(r"^list\[(.*)\]$")
+_DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
+PRIMITIVE_TYPES = frozenset(["str", "int", "float", "bool", "object", "file"])
+
+_class_cache = {}
+_converter_cache = {}
+
+
+def model_class(name):
+    """The model or enum class named ``name`` (imported on first use), or None."""
+    cls = _class_cache.get(name)
+    if cls is None:
+        from cloudtower.models import MODEL_MODULES
+        module = MODEL_MODULES.get(name)
+        if module is None:
+            return None
+        cls = getattr(importlib.import_module("cloudtower.models." + module), name)
+        _class_cache[name] = cls
+    return cls
+
+
+def is_enum(cls):
+    return isinstance(cls, type) and issubclass(cls, Enum)
+
+
+class Model(object):
+    """A CloudTower object: keyword construction, attributes, ``to_dict()``."""
+
+    openapi_types = {}
+    attribute_map = {}
+    _required = ()  # attributes that must be set (and not None) in a request
+    _nullable = ()
+    _enum_values = {}  # attribute -> allowed values of an inline enum
+    _constraints = {}  # attribute -> {"minimum": ..., "maxLength": ...}
+    _closed = False  # the schema forbids properties it does not declare
+
+    def __init__(self, **kwargs):
+        config = kwargs.pop("local_vars_configuration", None)
+        types = self.openapi_types
+        for key in kwargs:
+            if key not in types:
+                raise ApiTypeError("%s() got an unexpected keyword argument '%s'"
+                                   % (type(self).__name__, key))
+        values = dict.fromkeys(types)
+        values.update(kwargs)
+        self.__dict__.update(values)
+        if config is None:
+            from cloudtower.configuration import Configuration
+            config = Configuration._shared_default()
+        if config.client_side_validation:
+            self.validate()
+
+    def validate(self):
+        """Check required attributes and enum values; raise ``ApiValueError`` naming the field."""
+        name = type(self).__name__
+        nullable = self._nullable
+        for attr in self._required:
+            if getattr(self, attr, None) is None and attr not in nullable:
+                raise ApiValueError("Invalid value for `%s` of %s, must not be `None`" % (attr, name))
+        for attr, allowed in self._enum_values.items():
+            _check_enum(name, attr, getattr(self, attr, None), allowed)
+        for attr, type_name in self.openapi_types.items():
+            value = getattr(self, attr, None)
+            if value is None or type_name in PRIMITIVE_TYPES:
+                continue
+            inner = _LIST.match(type_name)
+            cls = model_class(inner.group(1) if inner else type_name)
+            if cls is not None and is_enum(cls):
+                _check_enum(name, attr, value, cls.allowable_values)
+
+    # -- reading JSON ------------------------------------------------------
+
+    @classmethod
+    def _compile(cls):
+        """Build and cache this class's plan for reading a JSON object."""
+        same, renamed, converted = [], [], []
+        for attr, type_name in cls.openapi_types.items():
+            key = cls.attribute_map.get(attr, attr)
+            if key == attr:
+                same.append(key)
+            else:
+                renamed.append((key, attr))
+            convert = converter(type_name)
+            if convert is not None:
+                converted.append((attr, convert))
+        plan = (tuple(same), tuple(renamed), tuple(converted),
+                frozenset(cls.attribute_map.get(a, a) for a in cls.openapi_types))
+        cls._plan = plan
+        return plan
+
+    @classmethod
+    def from_json(cls, data):
+        """Build an instance from decoded JSON, leniently: never fails on
+        unknown fields (kept in ``_unknown_fields``), odd types or nulls."""
+        plan = cls.__dict__.get("_plan") or cls._compile()
+        same, renamed, converted, known = plan
+        get = data.get
+        values = {key: get(key) for key in same}
+        for key, attr in renamed:
+            values[attr] = get(key)
+        for attr, convert in converted:
+            value = values[attr]
+            if value is not None:
+                values[attr] = convert(value)
+        obj = cls.__new__(cls)
+        if not known.issuperset(data):
+            values["_unknown_fields"] = dict((k, v) for k, v in data.items() if k not in known)
+        obj.__dict__ = values
+        return obj
+
+    # -- writing -----------------------------------------------------------
+
+    def to_dict(self, serialize=False):
+        """The model as plain data; JSON keys instead of attribute names with ``serialize=True``."""
+        result = {}
+        amap = self.attribute_map
+        for attr in self.openapi_types:
+            value = getattr(self, attr, None)
+            key = amap.get(attr, attr) if serialize else attr
+            result[key] = _plain(value, serialize)
+        return result
+
+    def to_str(self):
+        return pprint.pformat(self.to_dict())
+
+    def __repr__(self):
+        return self.to_str()
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return False
+        return self.to_dict() == other.to_dict()
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
+
+
+class Enum(Model):
+    """The base of generated enums: string constants and ``allowable_values``.
+
+    Values read from responses stay plain strings, so a value a newer
+    CloudTower adds is kept as it is, never an error.
+    """
+
+    allowable_values = []
+
+
+def _check_enum(model_name, attr, value, allowed):
+    if value is None:
+        return
+    values = value if isinstance(value, (list, tuple)) else [value]
+    for item in values:
+        if item not in allowed:
+            raise ApiValueError("Invalid value for `%s` of %s (%r), must be one of %s"
+                                % (attr, model_name, item, list(allowed)))
+
+
+def _plain(value, serialize):
+    if isinstance(value, Model):
+        return value.to_dict(serialize)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, serialize) for item in value]
+    if isinstance(value, dict):
+        return dict((key, _plain(item, serialize)) for key, item in value.items())
+    return value
+
+
+# -- converters: type string -> function(JSON value) -> Python value --------
+
+def converter(type_name):
+    """A function turning JSON for ``type_name`` into Python, or None when
+    the JSON value is already right (strings, numbers, enums, free objects)."""
+    if type_name in _converter_cache:
+        return _converter_cache[type_name]
+    result = None
+    if type_name in PRIMITIVE_TYPES:
+        result = None
+    elif type_name == "datetime":
+        result = _parse_datetime
+    elif type_name == "date":
+        result = _parse_date
+    else:
+        inner = _LIST.match(type_name)
+        pair = _DICT.match(type_name)
+        if inner:
+            result = _list_converter(converter(inner.group(1)))
+        elif pair:
+            result = _dict_converter(converter(pair.group(2)))
+        else:
+            result = _ModelConverter(type_name)
+    _converter_cache[type_name] = result
+    return result
+
+
+def _list_converter(item_converter):
+    if item_converter is None:
+        return None
+
+    def convert_list(value):
+        if not isinstance(value, list):
+            return value
+        return [item_converter(item) if item is not None else None for item in value]
+    return convert_list
+
+
+def _dict_converter(item_converter):
+    if item_converter is None:
+        return None
+
+    def convert_dict(value):
+        if not isinstance(value, dict):
+            return value
+        return dict((key, item_converter(item) if item is not None else None)
+                    for key, item in value.items())
+    return convert_dict
+
+
+class _ModelConverter(object):
+    """Resolves its class on first use, so compiling a plan imports nothing."""
+
+    def __init__(self, name):
+        self.name = name
+        self.cls = None
+
+    def __call__(self, value):
+        cls = self.cls
+        if cls is None:
+            cls = model_class(self.name)
+            if cls is None or is_enum(cls):
+                cls = self.cls = False
+            else:
+                self.cls = cls
+        if cls is False or not isinstance(value, dict):
+            return value
+        return cls.from_json(value)
+
+
+def _parse_datetime(value):
+    if not isinstance(value, six.string_types):
+        return value
+    try:
+        from dateutil.parser import parse
+        return parse(value)
+    except (ValueError, OverflowError, ImportError):
+        return value
+
+
+def _parse_date(value):
+    parsed = _parse_datetime(value)
+    return parsed.date() if isinstance(parsed, datetime.datetime) else parsed
+
+
+# -- serialization -----------------------------------------------------------
+
+def sanitize(obj):
+    """Turn request data (dicts, lists, models in any mix) into JSON-ready data."""
+    if obj is None or isinstance(obj, (six.string_types, bool, six.integer_types, float)):
+        return obj
+    if isinstance(obj, Model):
+        amap = obj.attribute_map
+        result = {}
+        values = obj.__dict__
+        for attr in obj.openapi_types:
+            value = values.get(attr)
+            if value is not None:
+                result[amap.get(attr, attr)] = sanitize(value)
+        return result
+    if isinstance(obj, dict):
+        return dict((key, sanitize(value)) for key, value in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return [sanitize(item) for item in obj]
+    if isinstance(obj, (datetime.datetime, datetime.date)):
+        return obj.isoformat()
+    raise ApiTypeError("cannot send a value of type %s: %r" % (type(obj).__name__, obj))

@@ -1,0 +1,1 @@
+"""The SDK generator: OpenAPI document in, cloudtower/api, cloudtower/models and docs/api out."""
