@@ -28,3 +28,4 @@ __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 
 _lazy.install(__name__, [("cloudtower.", _CORE), ("cloudtower.api.", API_MODULES),
                          ("cloudtower.models.", MODEL_MODULES)], _SUBMODULES)
+del API_MODULES, MODEL_MODULES
