@@ -1,0 +1,226 @@
+# coding: utf-8
+"""Helpers for what every script does: log in, wait for tasks, read everything.
+
+``wait_tasks``/``wait_task``/``login`` keep the signatures of the official
+SDK's helpers; image uploads live in :mod:`cloudtower.upload`.
+"""
+import json
+import logging
+import sys
+import time
+
+from cloudtower.exceptions import ApiException, ApiValueError
+
+logger = logging.getLogger("cloudtower.utils")
+
+TASK_SUCCEEDED = "SUCCESSED"
+TASK_FAILED = "FAILED"
+FINISHED = frozenset([TASK_SUCCEEDED, TASK_FAILED])
+# ids per get_tasks request; long lists are polled in chunks of this size
+POLL_CHUNK = 200
+# polls before an id the server does not know is reported instead of awaited
+UNKNOWN_AFTER_POLLS = 3
+FIRST_POLL_DELAY = 0.1
+
+
+def _poll_delays(interval):
+    """0.1 s, 0.15 s, 0.225 s ... growing to ``interval``: short tasks are seen
+    quickly, long ones are not polled more often than needed."""
+    delay = min(FIRST_POLL_DELAY, interval)
+    while True:
+        yield delay
+        delay = min(delay * 1.5, interval)
+
+
+def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
+               progress=None, show_progress=False):
+    """Wait until every task in ``ids`` has ended.
+
+    Returns the final ``Task`` objects, in the order of ``ids`` (ids that are
+    None -- a change that was synchronous -- are skipped). Raises
+    ``ApiException`` with status 408 when ``timeout`` seconds pass first, and
+    with status 500 naming each failed task (with ``exit_on_error=True`` as
+    soon as one fails, otherwise once all have ended); an id the server does
+    not know is reported the same way (404 if that is the only problem).
+    ``interval`` is the longest gap between two polls. ``progress(done,
+    total, tasks)`` is called after each poll; ``show_progress=True`` prints a
+    progress line to stderr.
+    """
+    from cloudtower.api.task_api import TaskApi
+
+    wanted = []
+    for task_id in ids:
+        if task_id is not None and task_id not in wanted:
+            wanted.append(task_id)
+    if not wanted:
+        return []
+    task_api = TaskApi(api_client)
+    deadline = time.time() + timeout
+    final = {}
+    unseen = dict((task_id, 0) for task_id in wanted)
+    failures = []
+    last_error = None
+    delays = _poll_delays(interval)
+    while True:
+        pending = [task_id for task_id in wanted if task_id not in final]
+        try:
+            found = _fetch_tasks(task_api, pending)
+            last_error = None
+        except ApiException as error:
+            # a failed poll is not a failed task: try again until the deadline
+            if error.status and error.status < 500 and error.status not in (408, 429):
+                raise
+            last_error = error
+            found = {}
+            logger.warning("polling tasks failed (%s); retrying", error.reason)
+        for task_id in pending:
+            task = found.get(task_id)
+            if task is None:
+                if last_error is None:
+                    unseen[task_id] += 1
+                    if unseen[task_id] >= UNKNOWN_AFTER_POLLS:
+                        final[task_id] = None
+                        failures.append("task %s: not found on the server" % task_id)
+                continue
+            if task.status in FINISHED:
+                final[task_id] = task
+                if task.status == TASK_FAILED:
+                    failures.append("task %s (%s) failed: %s: %s" % (
+                        task_id, task.description, task.error_code, task.error_message))
+        done = len(final)
+        _report(progress, show_progress, done, len(wanted), final)
+        if failures and exit_on_error:
+            break
+        if done == len(wanted):
+            break
+        delay = next(delays)
+        if time.time() + delay > deadline:
+            remaining = deadline - time.time()
+            if remaining > 0:
+                time.sleep(remaining)
+                continue
+            waiting = [task_id for task_id in wanted if task_id not in final]
+            reason = "timed out after %ss waiting for %d task(s): %s" % (
+                timeout, len(waiting), ", ".join(waiting))
+            if last_error is not None:
+                reason += " (last poll failed: %s)" % last_error.reason
+            raise ApiException(408, reason)
+        time.sleep(delay)
+    if show_progress:
+        sys.stderr.write("\n")
+    if failures:
+        only_unknown = all(item.endswith("not found on the server") for item in failures)
+        raise ApiException(404 if only_unknown else 500, "Tasks failed: " + "; ".join(failures))
+    return [final[task_id] for task_id in wanted]
+
+
+def _fetch_tasks(task_api, task_ids):
+    found = {}
+    for start in range(0, len(task_ids), POLL_CHUNK):
+        chunk = task_ids[start:start + POLL_CHUNK]
+        for task in task_api.get_tasks({"where": {"id_in": chunk}}):
+            found[task.id] = task
+    return found
+
+
+def _report(progress, show_progress, done, total, final):
+    if progress is not None:
+        progress(done, total, [task for task in final.values() if task is not None])
+    if show_progress:
+        sys.stderr.write("\rtasks: %d/%d finished" % (done, total))
+        sys.stderr.flush()
+
+
+def wait_task(id, api_client, interval=5, timeout=300):  # noqa: A002 (official signature)
+    """Wait for one task; returns it, raises like :func:`wait_tasks`."""
+    tasks = wait_tasks([id], api_client, interval=interval, timeout=timeout, exit_on_error=True)
+    return tasks[0] if tasks else None
+
+
+def login(api_client, username, password, source="LOCAL"):
+    """Log in and put the token on ``api_client.configuration``; returns the token.
+
+    LDAP users are logged in the way CloudTower 4.x expects: through the LDAP
+    authentication strategy it lists (source ``AUTHN`` with its id), falling
+    back to source ``LDAP`` on towers that list none. If the token is later
+    refused (401), the client logs in again once and repeats the call.
+    """
+    from cloudtower.api.user_api import UserApi
+
+    params = {"username": username, "password": password, "source": source}
+    if source == "LDAP":
+        strategy = _ldap_strategy(api_client)
+        if strategy is not None:
+            params["source"] = "AUTHN"
+            params["auth_config_id"] = strategy
+    result = UserApi(api_client).login(params)
+    token = result.data.token
+    api_client.configuration.api_key["Authorization"] = token
+
+    def reauthenticate():
+        try:
+            fresh = UserApi(api_client).login(params).data.token
+        except ApiException as error:
+            logger.warning("logging in again failed: %s", error.reason)
+            return False
+        api_client.configuration.api_key["Authorization"] = fresh
+        return True
+    api_client.reauthenticate = reauthenticate
+    return token
+
+
+def _ldap_strategy(api_client):
+    """The id of the LDAP authentication strategy, from CloudTower's GraphQL endpoint."""
+    host = api_client.configuration.host.rstrip("/")
+    if host.endswith("/v2/api"):
+        host = host[:-len("/v2/api")] + "/api"
+    try:
+        response = api_client.request("POST", host, headers={"Content-Type": "application/json"},
+                                      body={"query": "{authnStrategies{id type}}", "variables": {}})
+        strategies = json.loads(response.data.decode("utf-8"))["data"]["authnStrategies"]
+    except (ApiException, ValueError, KeyError, TypeError, AttributeError):
+        return None  # older towers have no such query: plain LDAP login
+    for strategy in strategies or ():
+        if strategy.get("type") == "LDAP":
+            return strategy.get("id")
+    return None
+
+
+def paginate(list_method, request=None, page_size=100, use_skip=False, **kwargs):
+    """Yield every object a ``get_*`` list operation returns, a page at a time.
+
+    ``list_method`` is a bound API method such as ``VmApi(client).get_vms``;
+    ``request`` its body (a dict or model; ``where`` and ``orderBy`` are
+    kept). Pages are read with ``first`` + ``after`` (the last id seen), or
+    ``first`` + ``skip`` with ``use_skip=True``, so memory stays bounded by
+    ``page_size`` however many rows there are. Extra keyword arguments
+    (``content_language`` ...) go to every call.
+    """
+    if page_size < 1:
+        raise ApiValueError("page_size must be at least 1, got %r" % (page_size,))
+    if request is None:
+        request = {}
+    if hasattr(request, "to_dict") and not isinstance(request, dict):
+        from cloudtower.model import sanitize
+        request = sanitize(request)
+    for word in ("first", "last", "skip", "after", "before"):
+        if request.get(word) is not None:
+            raise ApiValueError("paginate() sets `%s` itself; leave it out of the request" % word)
+    body = dict(request)
+    skip = 0
+    after = None
+    while True:
+        body["first"] = page_size
+        if use_skip:
+            body["skip"] = skip
+        elif after is not None:
+            body["after"] = after
+        page = list_method(body, **kwargs)
+        for item in page:
+            yield item
+        if len(page) < page_size:
+            return
+        skip += len(page)
+        after = getattr(page[-1], "id", None)
+        if after is None and not use_skip:
+            raise ApiValueError("cannot page by cursor: the objects have no id; use use_skip=True")
