@@ -16,6 +16,7 @@ import time
 import six
 
 from cloudtower import model as _model
+from cloudtower.model import RecursionError_
 from cloudtower._version import __version__
 from cloudtower.configuration import Configuration
 from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError
@@ -355,12 +356,6 @@ class ApiClient(object):
             if content_type.lower() == "application/json":
                 return content_type
         return content_types[0]
-
-
-try:
-    RecursionError_ = RecursionError
-except NameError:  # Python 2
-    RecursionError_ = RuntimeError
 
 
 def _check_body_type(name, param, type_name, value):

@@ -94,7 +94,7 @@ class ApiException(OpenApiException):
             return
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RuntimeError):  # RuntimeError: RecursionError, too deep to read
             return
         if isinstance(parsed, dict):
             self.error_body = parsed
@@ -115,7 +115,8 @@ class ApiException(OpenApiException):
         if self.request_id:
             lines.append("Request id: %s" % self.request_id)
         if self.headers:
-            lines.append("HTTP response headers: %s" % (dict(self.headers),))
+            from cloudtower.configuration import redact_headers
+            lines.append("HTTP response headers: %s" % (redact_headers(dict(self.headers)),))
         if self.body:
             body = self.body
             if isinstance(body, bytes):

@@ -21,6 +21,11 @@ _DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
 PRIMITIVE_TYPES = frozenset(["str", "int", "float", "bool", "object", "file"])
 
 _class_cache = {}
+
+try:
+    RecursionError_ = RecursionError
+except NameError:  # Python 2 raises RuntimeError for this
+    RecursionError_ = RuntimeError
 _converter_cache = {}
 
 
@@ -130,6 +135,12 @@ class Model(object):
 
     def to_dict(self, serialize=False):
         """The model as plain data; JSON keys instead of attribute names with ``serialize=True``."""
+        try:
+            return self._to_dict(serialize)
+        except RecursionError_:
+            raise ApiValueError("%s holds data nested too deeply to convert" % type(self).__name__)
+
+    def _to_dict(self, serialize):
         result = {}
         amap = self.attribute_map
         for attr in self.openapi_types:
@@ -139,7 +150,10 @@ class Model(object):
         return result
 
     def to_str(self):
-        return pprint.pformat(self.to_dict())
+        try:
+            return pprint.pformat(self.to_dict())
+        except (ApiValueError, RecursionError_):
+            return "<%s: data nested too deeply to print>" % type(self).__name__
 
     def __repr__(self):
         return self.to_str()
@@ -177,7 +191,7 @@ def _check_enum(model_name, attr, value, allowed):
 
 def _plain(value, serialize):
     if isinstance(value, Model):
-        return value.to_dict(serialize)
+        return value._to_dict(serialize)
     if isinstance(value, (list, tuple)):
         return [_plain(item, serialize) for item in value]
     if isinstance(value, dict):
@@ -274,6 +288,13 @@ def _parse_date(value):
 
 def sanitize(obj):
     """Turn request data (dicts, lists, models in any mix) into JSON-ready data."""
+    try:
+        return _sanitize(obj)
+    except RecursionError_:
+        raise ApiValueError("request data is nested too deeply to send")
+
+
+def _sanitize(obj):
     if obj is None or isinstance(obj, (six.string_types, bool, six.integer_types, float)):
         return obj
     if isinstance(obj, Model):
@@ -283,12 +304,12 @@ def sanitize(obj):
         for attr in obj.openapi_types:
             value = values.get(attr)
             if value is not None:
-                result[amap.get(attr, attr)] = sanitize(value)
+                result[amap.get(attr, attr)] = _sanitize(value)
         return result
     if isinstance(obj, dict):
-        return dict((key, sanitize(value)) for key, value in obj.items())
+        return dict((key, _sanitize(value)) for key, value in obj.items())
     if isinstance(obj, (list, tuple)):
-        return [sanitize(item) for item in obj]
+        return [_sanitize(item) for item in obj]
     if isinstance(obj, (datetime.datetime, datetime.date)):
         return obj.isoformat()
     raise ApiTypeError("cannot send a value of type %s: %r" % (type(obj).__name__, obj))

@@ -38,10 +38,12 @@ class Faker(object):
     so self-referencing schemas (``AND: [VmWhereInput]``) stay finite.
     """
 
-    def __init__(self, seed=0, max_depth=3, list_size=(1, 2)):
+    def __init__(self, seed=0, max_depth=3, list_size=(1, 2), now=None):
         self.rng = random.Random(seed)
         self.max_depth = max_depth
         self.list_size = list_size
+        # a fixed ``now`` makes timestamps repeatable too (the simulator's seeded inventory)
+        self.now = now
 
     def model(self, name, full=True, depth=0):
         cls = model_class(name)
@@ -89,9 +91,9 @@ class Faker(object):
             return rng.random() < 0.5
         if type_name == "datetime":
             # the form datetime.isoformat() writes, so values survive a round trip
-            return timestamp(rng).replace(".000Z", "+00:00")
+            return timestamp(rng, self.now).replace(".000Z", "+00:00")
         if type_name == "date":
-            return timestamp(rng)[:10]
+            return timestamp(rng, self.now)[:10]
         if type_name in ("object", "file"):
             return {}
         return self.model(type_name, full, depth)
@@ -102,7 +104,7 @@ class Faker(object):
         if lowered == "id" or lowered.endswith("_id") or lowered == "local_id":
             return cuid(rng)
         if lowered.endswith("_at") or "time" in lowered or "date" in lowered:
-            return timestamp(rng)
+            return timestamp(rng, self.now)
         if lowered.endswith("ip") or lowered.endswith("_ip") or "ip_address" in lowered:
             return "10.%d.%d.%d" % (rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254))
         if "mac" in lowered:
