@@ -2,34 +2,79 @@
 """Packages whose names are imported on first use.
 
 ``cloudtower`` and ``cloudtower.models`` name about 2,000 classes; importing
-all their modules up front is what makes an SDK slow to start. Instead each
-name maps to the module that defines it, imported when the name is touched.
-``dir()``, ``__all__`` and ``from ... import *`` still see every name.
+or building all of them up front is what makes an SDK slow to start. Instead
+a package lists where each name comes from, and the name is resolved the
+first time it is read. ``dir()``, ``__all__`` and ``from ... import *`` still
+see every name.
 """
 import importlib
 import sys
 import types
 
 
-class LazyModule(types.ModuleType):
-    """A module whose ``_lazy_tables`` say where a missing name lives.
+class FromModules(object):
+    """Names defined in submodules: ``{"VmApi": "vm_api"}`` under ``prefix``."""
 
-    Each table maps a name to a module path relative to its prefix: with the
-    table ``("cloudtower.models.", {"Vm": "vm"})``, reading ``Vm`` imports
-    ``cloudtower.models.vm`` and returns its ``Vm``. A ``None`` attribute
-    marker (``_lazy_submodules``) returns the module itself.
-    """
+    def __init__(self, prefix, table):
+        self.prefix = prefix
+        self.table = table
+
+    def names(self):
+        return self.table.keys()
+
+    def resolve(self, name):
+        module = self.table.get(name)
+        if module is None:
+            raise KeyError(name)
+        return getattr(importlib.import_module(self.prefix + module), name)
+
+
+class FromModule(object):
+    """Names read from one module (``cloudtower.models`` for every model)."""
+
+    def __init__(self, module, names):
+        self.module = module
+        self.table = names
+
+    def names(self):
+        return self.table
+
+    def resolve(self, name):
+        if name not in self.table:
+            raise KeyError(name)
+        return getattr(importlib.import_module(self.module), name)
+
+
+class Built(object):
+    """Names whose values ``build(name)`` makes."""
+
+    def __init__(self, build, names):
+        self.build = build
+        self.table = names
+
+    def names(self):
+        return self.table
+
+    def resolve(self, name):
+        if name not in self.table:
+            raise KeyError(name)
+        return self.build(name)
+
+
+class LazyModule(types.ModuleType):
+    """A module that resolves a missing attribute through its ``_lazy_sources``."""
 
     def __getattr__(self, name):
         state = self.__dict__
         if name in state.get("_lazy_submodules", ()):
             value = importlib.import_module(state["__name__"] + "." + name)
         else:
-            for prefix, table in state.get("_lazy_tables", ()):
-                module = table.get(name)
-                if module is not None:
-                    value = getattr(importlib.import_module(prefix + module), name)
+            for source in state.get("_lazy_sources", ()):
+                try:
+                    value = source.resolve(name)
                     break
+                except KeyError:
+                    continue
             else:
                 raise AttributeError("module %r has no attribute %r" % (state["__name__"], name))
         setattr(self, name, value)
@@ -37,15 +82,15 @@ class LazyModule(types.ModuleType):
 
     def __dir__(self):
         names = set(self.__dict__) | set(self.__dict__.get("_lazy_submodules", ()))
-        for _, table in self.__dict__.get("_lazy_tables", ()):
-            names.update(table)
+        for source in self.__dict__.get("_lazy_sources", ()):
+            names.update(source.names())
         return sorted(names)
 
 
-def install(module_name, tables, submodules=()):
-    """Make ``module_name`` resolve missing names through ``tables`` ((prefix, {name: module}), ...)."""
+def install(module_name, sources, submodules=()):
+    """Resolve the missing names of ``module_name`` through ``sources``."""
     module = sys.modules[module_name]
-    module.__dict__["_lazy_tables"] = tuple(tables)
+    module.__dict__["_lazy_sources"] = tuple(sources)
     module.__dict__["_lazy_submodules"] = frozenset(submodules)
     if sys.version_info[0] >= 3:
         module.__class__ = LazyModule

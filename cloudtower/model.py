@@ -8,9 +8,9 @@ models runs a per-class plan compiled once from those tables, so a response
 of thousands of objects costs little more than ``json.loads``.
 """
 import datetime
-import importlib
-import pprint
+import json
 import re
+import threading
 
 import six
 
@@ -30,16 +30,68 @@ _converter_cache = {}
 
 
 def model_class(name):
-    """The model or enum class named ``name`` (imported on first use), or None."""
+    """The model or enum class named ``name`` (built on first use), or None."""
     cls = _class_cache.get(name)
     if cls is None:
-        from cloudtower.models import MODEL_MODULES
-        module = MODEL_MODULES.get(name)
-        if module is None:
+        import cloudtower.models as models
+        if name not in models.MODEL_MODULES:
             return None
-        cls = getattr(importlib.import_module("cloudtower.models." + module), name)
-        _class_cache[name] = cls
+        cls = _class_cache[name] = getattr(models, name)
     return cls
+
+
+class ModelBuilder(object):
+    """Makes model and enum classes from the generated tables, once each.
+
+    ``cloudtower/models/_tables.py`` holds every class as a compact JSON
+    table; a class is built the first time its name is read, so importing
+    the package costs nothing for the 1,900 classes a script does not use.
+    """
+
+    def __init__(self, package, modules):
+        self.package = package
+        self.modules = modules
+        self.built = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, name):
+        cls = self.built.get(name)
+        if cls is None:
+            with self.lock:
+                cls = self.built.get(name)
+                if cls is None:
+                    from cloudtower.models._tables import TABLES
+                    cls = build_class(name, TABLES[name], self.package + "." + self.modules[name])
+                    self.built[name] = cls
+        return cls
+
+
+def build_class(name, packed, module):
+    """A model or enum class from its table (see codegen/emit.py for the format)."""
+    table = json.loads(packed)
+    if "v" in table:
+        attrs = dict((str(const), value) for const, value in table["v"])
+        attrs["allowable_values"] = table["a"]
+        attrs["openapi_types"] = {}
+        attrs["attribute_map"] = {}
+        base = Enum
+        doc = "CloudTower enum %s: its values are plain strings." % name
+    else:
+        fields = table["f"]
+        attrs = {
+            "openapi_types": dict((f[0], f[2]) for f in fields),
+            "attribute_map": dict((f[0], f[1] or f[0]) for f in fields),
+            "_required": tuple(f[0] for f in fields if f[3] & 1),
+            "_nullable": tuple(f[0] for f in fields if f[3] & 2),
+            "_enum_values": table.get("e", {}),
+            "_constraints": table.get("c", {}),
+            "_closed": bool(table.get("x")),
+        }
+        base = Model
+        doc = "CloudTower model %s; ``openapi_types`` lists its fields." % name
+    attrs["__module__"] = module
+    attrs["__doc__"] = doc
+    return type(str(name), (base,), attrs)
 
 
 def is_enum(cls):
@@ -150,6 +202,7 @@ class Model(object):
         return result
 
     def to_str(self):
+        import pprint  # only when printing: it costs several ms to import
         try:
             return pprint.pformat(self.to_dict())
         except (ApiValueError, RecursionError_):

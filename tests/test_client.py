@@ -319,7 +319,7 @@ def test_close_ends_pool_threads_and_client_is_reusable(server):
     deadline = time.time() + 5
     while threading.active_count() > before and time.time() < deadline:
         time.sleep(0.05)
-    assert threading.active_count() == before
+    assert threading.active_count() <= before
     assert api.get_vms({}) == []
     client.close()
 

@@ -8,12 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.alert import Alert
-from cloudtower.models.alert_connection import AlertConnection
-from cloudtower.models.get_alerts_connection_request_body import GetAlertsConnectionRequestBody
-from cloudtower.models.get_alerts_request_body import GetAlertsRequestBody
-from cloudtower.models.resolve_alert_params import ResolveAlertParams
-from cloudtower.models.with_task_alert import WithTaskAlert
+from cloudtower.models import Alert, AlertConnection, GetAlertsConnectionRequestBody, GetAlertsRequestBody, ResolveAlertParams, WithTaskAlert
 
 
 class AlertApi(Api):

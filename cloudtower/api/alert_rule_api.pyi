@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.alert_rule import AlertRule
-from cloudtower.models.alert_rule_connection import AlertRuleConnection
-from cloudtower.models.get_alert_rules_connection_request_body import GetAlertRulesConnectionRequestBody
-from cloudtower.models.get_alert_rules_request_body import GetAlertRulesRequestBody
+from cloudtower.models import AlertRule, AlertRuleConnection, GetAlertRulesConnectionRequestBody, GetAlertRulesRequestBody
 
 
 class AlertRuleApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.application import Application
-from cloudtower.models.application_connection import ApplicationConnection
-from cloudtower.models.get_applications_connection_request_body import GetApplicationsConnectionRequestBody
-from cloudtower.models.get_applications_request_body import GetApplicationsRequestBody
+from cloudtower.models import Application, ApplicationConnection, GetApplicationsConnectionRequestBody, GetApplicationsRequestBody
 
 
 class ApplicationApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_plan_execution import BackupPlanExecution
-from cloudtower.models.backup_plan_execution_connection import BackupPlanExecutionConnection
-from cloudtower.models.get_backup_plan_executions_connection_request_body import GetBackupPlanExecutionsConnectionRequestBody
-from cloudtower.models.get_backup_plan_executions_request_body import GetBackupPlanExecutionsRequestBody
+from cloudtower.models import BackupPlanExecution, BackupPlanExecutionConnection, GetBackupPlanExecutionsConnectionRequestBody, GetBackupPlanExecutionsRequestBody
 
 
 class BackupPlanExecutionApi(Api):

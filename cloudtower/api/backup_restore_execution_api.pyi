@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_restore_execution import BackupRestoreExecution
-from cloudtower.models.backup_restore_execution_connection import BackupRestoreExecutionConnection
-from cloudtower.models.get_backup_restore_executions_connection_request_body import GetBackupRestoreExecutionsConnectionRequestBody
-from cloudtower.models.get_backup_restore_executions_request_body import GetBackupRestoreExecutionsRequestBody
+from cloudtower.models import BackupRestoreExecution, BackupRestoreExecutionConnection, GetBackupRestoreExecutionsConnectionRequestBody, GetBackupRestoreExecutionsRequestBody
 
 
 class BackupRestoreExecutionApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_restore_point import BackupRestorePoint
-from cloudtower.models.backup_restore_point_connection import BackupRestorePointConnection
-from cloudtower.models.get_backup_restore_points_connection_request_body import GetBackupRestorePointsConnectionRequestBody
-from cloudtower.models.get_backup_restore_points_request_body import GetBackupRestorePointsRequestBody
+from cloudtower.models import BackupRestorePoint, BackupRestorePointConnection, GetBackupRestorePointsConnectionRequestBody, GetBackupRestorePointsRequestBody
 
 
 class BackupRestorePointApi(Api):

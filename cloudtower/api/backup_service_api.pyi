@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_service import BackupService
-from cloudtower.models.backup_service_connection import BackupServiceConnection
-from cloudtower.models.get_backup_services_connection_request_body import GetBackupServicesConnectionRequestBody
-from cloudtower.models.get_backup_services_request_body import GetBackupServicesRequestBody
+from cloudtower.models import BackupService, BackupServiceConnection, GetBackupServicesConnectionRequestBody, GetBackupServicesRequestBody
 
 
 class BackupServiceApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_store_repository import BackupStoreRepository
-from cloudtower.models.backup_store_repository_connection import BackupStoreRepositoryConnection
-from cloudtower.models.get_backup_store_repositories_connection_request_body import GetBackupStoreRepositoriesConnectionRequestBody
-from cloudtower.models.get_backup_store_repositories_request_body import GetBackupStoreRepositoriesRequestBody
+from cloudtower.models import BackupStoreRepository, BackupStoreRepositoryConnection, GetBackupStoreRepositoriesConnectionRequestBody, GetBackupStoreRepositoriesRequestBody
 
 
 class BackupStoreRepositoryApi(Api):

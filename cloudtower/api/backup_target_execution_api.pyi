@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.backup_target_execution import BackupTargetExecution
-from cloudtower.models.backup_target_execution_connection import BackupTargetExecutionConnection
-from cloudtower.models.get_backup_target_executions_connection_request_body import GetBackupTargetExecutionsConnectionRequestBody
-from cloudtower.models.get_backup_target_executions_request_body import GetBackupTargetExecutionsRequestBody
+from cloudtower.models import BackupTargetExecution, BackupTargetExecutionConnection, GetBackupTargetExecutionsConnectionRequestBody, GetBackupTargetExecutionsRequestBody
 
 
 class BackupTargetExecutionApi(Api):

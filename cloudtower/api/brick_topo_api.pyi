@@ -8,16 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.brick_topo import BrickTopo
-from cloudtower.models.brick_topo_connection import BrickTopoConnection
-from cloudtower.models.brick_topo_creation_params import BrickTopoCreationParams
-from cloudtower.models.brick_topo_deletion_params import BrickTopoDeletionParams
-from cloudtower.models.brick_topo_move_params import BrickTopoMoveParams
-from cloudtower.models.brick_topo_updation_params import BrickTopoUpdationParams
-from cloudtower.models.get_brick_topoes_connection_request_body import GetBrickTopoesConnectionRequestBody
-from cloudtower.models.get_brick_topoes_request_body import GetBrickTopoesRequestBody
-from cloudtower.models.with_task_brick_topo import WithTaskBrickTopo
-from cloudtower.models.with_task_delete_brick_topo import WithTaskDeleteBrickTopo
+from cloudtower.models import BrickTopo, BrickTopoConnection, BrickTopoCreationParams, BrickTopoDeletionParams, BrickTopoMoveParams, BrickTopoUpdationParams, GetBrickTopoesConnectionRequestBody, GetBrickTopoesRequestBody, WithTaskBrickTopo, WithTaskDeleteBrickTopo
 
 
 class BrickTopoApi(Api):

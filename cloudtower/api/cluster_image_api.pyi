@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.cluster_image import ClusterImage
-from cloudtower.models.cluster_image_connection import ClusterImageConnection
-from cloudtower.models.get_cluster_images_connection_request_body import GetClusterImagesConnectionRequestBody
-from cloudtower.models.get_cluster_images_request_body import GetClusterImagesRequestBody
+from cloudtower.models import ClusterImage, ClusterImageConnection, GetClusterImagesConnectionRequestBody, GetClusterImagesRequestBody
 
 
 class ClusterImageApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.cluster_settings import ClusterSettings
-from cloudtower.models.cluster_settings_connection import ClusterSettingsConnection
-from cloudtower.models.get_cluster_settingses_connection_request_body import GetClusterSettingsesConnectionRequestBody
-from cloudtower.models.get_cluster_settingses_request_body import GetClusterSettingsesRequestBody
+from cloudtower.models import ClusterSettings, ClusterSettingsConnection, GetClusterSettingsesConnectionRequestBody, GetClusterSettingsesRequestBody
 
 
 class ClusterSettingsApi(Api):

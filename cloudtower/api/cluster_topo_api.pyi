@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.cluster_topo import ClusterTopo
-from cloudtower.models.cluster_topo_connection import ClusterTopoConnection
-from cloudtower.models.get_cluster_topoes_connection_request_body import GetClusterTopoesConnectionRequestBody
-from cloudtower.models.get_cluster_topoes_request_body import GetClusterTopoesRequestBody
+from cloudtower.models import ClusterTopo, ClusterTopoConnection, GetClusterTopoesConnectionRequestBody, GetClusterTopoesRequestBody
 
 
 class ClusterTopoApi(Api):

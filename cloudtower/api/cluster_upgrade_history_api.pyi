@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.cluster_upgrade_history import ClusterUpgradeHistory
-from cloudtower.models.cluster_upgrade_history_connection import ClusterUpgradeHistoryConnection
-from cloudtower.models.get_cluster_upgrade_histories_connection_request_body import GetClusterUpgradeHistoriesConnectionRequestBody
-from cloudtower.models.get_cluster_upgrade_histories_request_body import GetClusterUpgradeHistoriesRequestBody
+from cloudtower.models import ClusterUpgradeHistory, ClusterUpgradeHistoryConnection, GetClusterUpgradeHistoriesConnectionRequestBody, GetClusterUpgradeHistoriesRequestBody
 
 
 class ClusterUpgradeHistoryApi(Api):

@@ -8,17 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.add_clusters_to_datacenter_params import AddClustersToDatacenterParams
-from cloudtower.models.datacenter import Datacenter
-from cloudtower.models.datacenter_connection import DatacenterConnection
-from cloudtower.models.datacenter_creation_params import DatacenterCreationParams
-from cloudtower.models.datacenter_deletion_params import DatacenterDeletionParams
-from cloudtower.models.datacenter_updation_params import DatacenterUpdationParams
-from cloudtower.models.get_datacenters_connection_request_body import GetDatacentersConnectionRequestBody
-from cloudtower.models.get_datacenters_request_body import GetDatacentersRequestBody
-from cloudtower.models.remove_clusters_from_datacenter_params import RemoveClustersFromDatacenterParams
-from cloudtower.models.with_task_datacenter import WithTaskDatacenter
-from cloudtower.models.with_task_delete_datacenter import WithTaskDeleteDatacenter
+from cloudtower.models import AddClustersToDatacenterParams, Datacenter, DatacenterConnection, DatacenterCreationParams, DatacenterDeletionParams, DatacenterUpdationParams, GetDatacentersConnectionRequestBody, GetDatacentersRequestBody, RemoveClustersFromDatacenterParams, WithTaskDatacenter, WithTaskDeleteDatacenter
 
 
 class DatacenterApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.deploy import Deploy
-from cloudtower.models.deploy_connection import DeployConnection
-from cloudtower.models.get_deploys_connection_request_body import GetDeploysConnectionRequestBody
-from cloudtower.models.get_deploys_request_body import GetDeploysRequestBody
+from cloudtower.models import Deploy, DeployConnection, GetDeploysConnectionRequestBody, GetDeploysRequestBody
 
 
 class DeployApi(Api):

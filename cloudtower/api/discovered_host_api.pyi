@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.discovered_host import DiscoveredHost
-from cloudtower.models.get_discover_hosts_request_body import GetDiscoverHostsRequestBody
+from cloudtower.models import DiscoveredHost, GetDiscoverHostsRequestBody
 
 
 class DiscoveredHostApi(Api):

@@ -8,13 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.disk import Disk
-from cloudtower.models.disk_connection import DiskConnection
-from cloudtower.models.disk_mount_params import DiskMountParams
-from cloudtower.models.disk_unmount_params import DiskUnmountParams
-from cloudtower.models.get_disks_connection_request_body import GetDisksConnectionRequestBody
-from cloudtower.models.get_disks_request_body import GetDisksRequestBody
-from cloudtower.models.with_task_disk import WithTaskDisk
+from cloudtower.models import Disk, DiskConnection, DiskMountParams, DiskUnmountParams, GetDisksConnectionRequestBody, GetDisksRequestBody, WithTaskDisk
 
 
 class DiskApi(Api):

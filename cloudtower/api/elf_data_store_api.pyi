@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.elf_data_store import ElfDataStore
-from cloudtower.models.elf_data_store_connection import ElfDataStoreConnection
-from cloudtower.models.get_elf_data_stores_connection_request_body import GetElfDataStoresConnectionRequestBody
-from cloudtower.models.get_elf_data_stores_request_body import GetElfDataStoresRequestBody
+from cloudtower.models import ElfDataStore, ElfDataStoreConnection, GetElfDataStoresConnectionRequestBody, GetElfDataStoresRequestBody
 
 
 class ElfDataStoreApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.elf_image import ElfImage
-from cloudtower.models.elf_image_connection import ElfImageConnection
-from cloudtower.models.elf_image_deletion_params import ElfImageDeletionParams
-from cloudtower.models.elf_image_updation_params import ElfImageUpdationParams
-from cloudtower.models.get_elf_images_connection_request_body import GetElfImagesConnectionRequestBody
-from cloudtower.models.get_elf_images_request_body import GetElfImagesRequestBody
-from cloudtower.models.upload_task import UploadTask
-from cloudtower.models.with_task_delete_elf_image import WithTaskDeleteElfImage
-from cloudtower.models.with_task_elf_image import WithTaskElfImage
+from cloudtower.models import ElfImage, ElfImageConnection, ElfImageDeletionParams, ElfImageUpdationParams, GetElfImagesConnectionRequestBody, GetElfImagesRequestBody, UploadTask, WithTaskDeleteElfImage, WithTaskElfImage
 
 
 class ElfImageApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.elf_storage_policy import ElfStoragePolicy
-from cloudtower.models.elf_storage_policy_connection import ElfStoragePolicyConnection
-from cloudtower.models.get_elf_storage_policies_connection_request_body import GetElfStoragePoliciesConnectionRequestBody
-from cloudtower.models.get_elf_storage_policies_request_body import GetElfStoragePoliciesRequestBody
+from cloudtower.models import ElfStoragePolicy, ElfStoragePolicyConnection, GetElfStoragePoliciesConnectionRequestBody, GetElfStoragePoliciesRequestBody
 
 
 class ElfStoragePolicyApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.entity_filter import EntityFilter
-from cloudtower.models.entity_filter_connection import EntityFilterConnection
-from cloudtower.models.entity_filter_creation_params import EntityFilterCreationParams
-from cloudtower.models.entity_filter_deletion_params import EntityFilterDeletionParams
-from cloudtower.models.entity_filter_updation_params import EntityFilterUpdationParams
-from cloudtower.models.get_entity_filters_connection_request_body import GetEntityFiltersConnectionRequestBody
-from cloudtower.models.get_entity_filters_request_body import GetEntityFiltersRequestBody
-from cloudtower.models.with_task_delete_entity_filter import WithTaskDeleteEntityFilter
-from cloudtower.models.with_task_entity_filter import WithTaskEntityFilter
+from cloudtower.models import EntityFilter, EntityFilterConnection, EntityFilterCreationParams, EntityFilterDeletionParams, EntityFilterUpdationParams, GetEntityFiltersConnectionRequestBody, GetEntityFiltersRequestBody, WithTaskDeleteEntityFilter, WithTaskEntityFilter
 
 
 class EntityFilterApi(Api):

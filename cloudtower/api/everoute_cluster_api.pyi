@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.everoute_cluster import EverouteCluster
-from cloudtower.models.everoute_cluster_connection import EverouteClusterConnection
-from cloudtower.models.get_everoute_clusters_connection_request_body import GetEverouteClustersConnectionRequestBody
-from cloudtower.models.get_everoute_clusters_request_body import GetEverouteClustersRequestBody
+from cloudtower.models import EverouteCluster, EverouteClusterConnection, GetEverouteClustersConnectionRequestBody, GetEverouteClustersRequestBody
 
 
 class EverouteClusterApi(Api):

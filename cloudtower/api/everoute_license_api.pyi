@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.everoute_license import EverouteLicense
-from cloudtower.models.everoute_license_connection import EverouteLicenseConnection
-from cloudtower.models.get_everoute_licenses_connection_request_body import GetEverouteLicensesConnectionRequestBody
-from cloudtower.models.get_everoute_licenses_request_body import GetEverouteLicensesRequestBody
+from cloudtower.models import EverouteLicense, EverouteLicenseConnection, GetEverouteLicensesConnectionRequestBody, GetEverouteLicensesRequestBody
 
 
 class EverouteLicenseApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.everoute_package import EveroutePackage
-from cloudtower.models.everoute_package_connection import EveroutePackageConnection
-from cloudtower.models.get_everoute_packages_connection_request_body import GetEveroutePackagesConnectionRequestBody
-from cloudtower.models.get_everoute_packages_request_body import GetEveroutePackagesRequestBody
+from cloudtower.models import EveroutePackage, EveroutePackageConnection, GetEveroutePackagesConnectionRequestBody, GetEveroutePackagesRequestBody
 
 
 class EveroutePackageApi(Api):

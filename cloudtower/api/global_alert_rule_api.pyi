@@ -8,13 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.customize_alert_rule_updation_params import CustomizeAlertRuleUpdationParams
-from cloudtower.models.get_global_alert_rules_connection_request_body import GetGlobalAlertRulesConnectionRequestBody
-from cloudtower.models.get_global_alert_rules_request_body import GetGlobalAlertRulesRequestBody
-from cloudtower.models.global_alert_rule import GlobalAlertRule
-from cloudtower.models.global_alert_rule_connection import GlobalAlertRuleConnection
-from cloudtower.models.global_alert_rule_updation_params import GlobalAlertRuleUpdationParams
-from cloudtower.models.with_task_global_alert_rule import WithTaskGlobalAlertRule
+from cloudtower.models import CustomizeAlertRuleUpdationParams, GetGlobalAlertRulesConnectionRequestBody, GetGlobalAlertRulesRequestBody, GlobalAlertRule, GlobalAlertRuleConnection, GlobalAlertRuleUpdationParams, WithTaskGlobalAlertRule
 
 
 class GlobalAlertRuleApi(Api):

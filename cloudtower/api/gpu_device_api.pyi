@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_gpu_devices_connection_request_body import GetGpuDevicesConnectionRequestBody
-from cloudtower.models.get_gpu_devices_request_body import GetGpuDevicesRequestBody
-from cloudtower.models.gpu_device import GpuDevice
-from cloudtower.models.gpu_device_connection import GpuDeviceConnection
-from cloudtower.models.gpu_device_description_updation_params import GpuDeviceDescriptionUpdationParams
-from cloudtower.models.gpu_device_sriov_switch_params import GpuDeviceSriovSwitchParams
-from cloudtower.models.gpu_device_usage_updation_params import GpuDeviceUsageUpdationParams
-from cloudtower.models.gpu_vm_info import GpuVmInfo
-from cloudtower.models.with_task_gpu_device import WithTaskGpuDevice
+from cloudtower.models import GetGpuDevicesConnectionRequestBody, GetGpuDevicesRequestBody, GpuDevice, GpuDeviceConnection, GpuDeviceDescriptionUpdationParams, GpuDeviceSriovSwitchParams, GpuDeviceUsageUpdationParams, GpuVmInfo, WithTaskGpuDevice
 
 
 class GpuDeviceApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_graphs_connection_request_body import GetGraphsConnectionRequestBody
-from cloudtower.models.get_graphs_request_body import GetGraphsRequestBody
-from cloudtower.models.graph import Graph
-from cloudtower.models.graph_connection import GraphConnection
-from cloudtower.models.graph_creation_params import GraphCreationParams
-from cloudtower.models.graph_deletion_params import GraphDeletionParams
-from cloudtower.models.graph_updation_params import GraphUpdationParams
-from cloudtower.models.with_task_delete_graph import WithTaskDeleteGraph
-from cloudtower.models.with_task_graph import WithTaskGraph
+from cloudtower.models import GetGraphsConnectionRequestBody, GetGraphsRequestBody, Graph, GraphConnection, GraphCreationParams, GraphDeletionParams, GraphUpdationParams, WithTaskDeleteGraph, WithTaskGraph
 
 
 class GraphApi(Api):

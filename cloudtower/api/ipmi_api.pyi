@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_ipmis_request_body import GetIpmisRequestBody
-from cloudtower.models.ipmi import Ipmi
+from cloudtower.models import GetIpmisRequestBody, Ipmi
 
 
 class IpmiApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_iscsi_connections_connection_request_body import GetIscsiConnectionsConnectionRequestBody
-from cloudtower.models.get_iscsi_connections_request_body import GetIscsiConnectionsRequestBody
-from cloudtower.models.iscsi_connection import IscsiConnection
-from cloudtower.models.iscsi_connection_connection import IscsiConnectionConnection
+from cloudtower.models import GetIscsiConnectionsConnectionRequestBody, GetIscsiConnectionsRequestBody, IscsiConnection, IscsiConnectionConnection
 
 
 class IscsiConnectionApi(Api):

@@ -8,18 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.copy_iscsi_lun_params import CopyIscsiLunParams
-from cloudtower.models.get_iscsi_luns_connection_request_body import GetIscsiLunsConnectionRequestBody
-from cloudtower.models.get_iscsi_luns_request_body import GetIscsiLunsRequestBody
-from cloudtower.models.iscsi_lun import IscsiLun
-from cloudtower.models.iscsi_lun_clone_params import IscsiLunCloneParams
-from cloudtower.models.iscsi_lun_connection import IscsiLunConnection
-from cloudtower.models.iscsi_lun_creation_params import IscsiLunCreationParams
-from cloudtower.models.iscsi_lun_deletion_params import IscsiLunDeletionParams
-from cloudtower.models.iscsi_lun_rollback_params import IscsiLunRollbackParams
-from cloudtower.models.iscsi_lun_updation_params import IscsiLunUpdationParams
-from cloudtower.models.with_task_delete_iscsi_lun import WithTaskDeleteIscsiLun
-from cloudtower.models.with_task_iscsi_lun import WithTaskIscsiLun
+from cloudtower.models import CopyIscsiLunParams, GetIscsiLunsConnectionRequestBody, GetIscsiLunsRequestBody, IscsiLun, IscsiLunCloneParams, IscsiLunConnection, IscsiLunCreationParams, IscsiLunDeletionParams, IscsiLunRollbackParams, IscsiLunUpdationParams, WithTaskDeleteIscsiLun, WithTaskIscsiLun
 
 
 class IscsiLunApi(Api):

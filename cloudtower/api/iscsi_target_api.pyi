@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_iscsi_targets_connection_request_body import GetIscsiTargetsConnectionRequestBody
-from cloudtower.models.get_iscsi_targets_request_body import GetIscsiTargetsRequestBody
-from cloudtower.models.iscsi_target import IscsiTarget
-from cloudtower.models.iscsi_target_connection import IscsiTargetConnection
-from cloudtower.models.iscsi_target_creation_params import IscsiTargetCreationParams
-from cloudtower.models.iscsi_target_deletion_params import IscsiTargetDeletionParams
-from cloudtower.models.iscsi_target_updation_params import IscsiTargetUpdationParams
-from cloudtower.models.with_task_delete_iscsi_target import WithTaskDeleteIscsiTarget
-from cloudtower.models.with_task_iscsi_target import WithTaskIscsiTarget
+from cloudtower.models import GetIscsiTargetsConnectionRequestBody, GetIscsiTargetsRequestBody, IscsiTarget, IscsiTargetConnection, IscsiTargetCreationParams, IscsiTargetDeletionParams, IscsiTargetUpdationParams, WithTaskDeleteIscsiTarget, WithTaskIscsiTarget
 
 
 class IscsiTargetApi(Api):

@@ -8,14 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.delete_isolation_policy import DeleteIsolationPolicy
-from cloudtower.models.get_isolation_policies_connection_request_body import GetIsolationPoliciesConnectionRequestBody
-from cloudtower.models.get_isolation_policies_request_body import GetIsolationPoliciesRequestBody
-from cloudtower.models.isolation_policy import IsolationPolicy
-from cloudtower.models.isolation_policy_connection import IsolationPolicyConnection
-from cloudtower.models.isolation_policy_create_params import IsolationPolicyCreateParams
-from cloudtower.models.isolation_policy_delete_params import IsolationPolicyDeleteParams
-from cloudtower.models.isolation_policy_update_body import IsolationPolicyUpdateBody
+from cloudtower.models import DeleteIsolationPolicy, GetIsolationPoliciesConnectionRequestBody, GetIsolationPoliciesRequestBody, IsolationPolicy, IsolationPolicyConnection, IsolationPolicyCreateParams, IsolationPolicyDeleteParams, IsolationPolicyUpdateBody
 
 
 class IsolationPolicyApi(Api):

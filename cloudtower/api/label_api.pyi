@@ -8,16 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.add_labels_to_resources_params import AddLabelsToResourcesParams
-from cloudtower.models.get_labels_connection_request_body import GetLabelsConnectionRequestBody
-from cloudtower.models.get_labels_request_body import GetLabelsRequestBody
-from cloudtower.models.label import Label
-from cloudtower.models.label_connection import LabelConnection
-from cloudtower.models.label_creation_params import LabelCreationParams
-from cloudtower.models.label_deletion_params import LabelDeletionParams
-from cloudtower.models.label_updation_params import LabelUpdationParams
-from cloudtower.models.with_task_delete_label import WithTaskDeleteLabel
-from cloudtower.models.with_task_label import WithTaskLabel
+from cloudtower.models import AddLabelsToResourcesParams, GetLabelsConnectionRequestBody, GetLabelsRequestBody, Label, LabelConnection, LabelCreationParams, LabelDeletionParams, LabelUpdationParams, WithTaskDeleteLabel, WithTaskLabel
 
 
 class LabelApi(Api):

@@ -8,12 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_licenses_connection_request_body import GetLicensesConnectionRequestBody
-from cloudtower.models.get_licenses_request_body import GetLicensesRequestBody
-from cloudtower.models.license import License
-from cloudtower.models.license_connection import LicenseConnection
-from cloudtower.models.license_updation_params import LicenseUpdationParams
-from cloudtower.models.with_task_license import WithTaskLicense
+from cloudtower.models import GetLicensesConnectionRequestBody, GetLicensesRequestBody, License, LicenseConnection, LicenseUpdationParams, WithTaskLicense
 
 
 class LicenseApi(Api):

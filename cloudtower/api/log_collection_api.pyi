@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.force_stop_log_collection_params import ForceStopLogCollectionParams
-from cloudtower.models.get_log_collections_connection_request_body import GetLogCollectionsConnectionRequestBody
-from cloudtower.models.get_log_collections_request_body import GetLogCollectionsRequestBody
-from cloudtower.models.log_collection import LogCollection
-from cloudtower.models.log_collection_connection import LogCollectionConnection
-from cloudtower.models.log_collection_creation_params import LogCollectionCreationParams
-from cloudtower.models.log_collection_deletion_params import LogCollectionDeletionParams
-from cloudtower.models.with_task_delete_log_collection import WithTaskDeleteLogCollection
-from cloudtower.models.with_task_log_collection import WithTaskLogCollection
+from cloudtower.models import ForceStopLogCollectionParams, GetLogCollectionsConnectionRequestBody, GetLogCollectionsRequestBody, LogCollection, LogCollectionConnection, LogCollectionCreationParams, LogCollectionDeletionParams, WithTaskDeleteLogCollection, WithTaskLogCollection
 
 
 class LogCollectionApi(Api):

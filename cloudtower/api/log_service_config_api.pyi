@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_log_service_configs_request_body import GetLogServiceConfigsRequestBody
-from cloudtower.models.log_service_config import LogServiceConfig
+from cloudtower.models import GetLogServiceConfigsRequestBody, LogServiceConfig
 
 
 class LogServiceConfigApi(Api):

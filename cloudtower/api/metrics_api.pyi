@@ -8,24 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_cluster_metric_input import GetClusterMetricInput
-from cloudtower.models.get_disk_metric_input import GetDiskMetricInput
-from cloudtower.models.get_host_metric_input import GetHostMetricInput
-from cloudtower.models.get_host_network_metric_input import GetHostNetworkMetricInput
-from cloudtower.models.get_host_service_metric_input import GetHostServiceMetricInput
-from cloudtower.models.get_lun_metric_input import GetLunMetricInput
-from cloudtower.models.get_nvmf_namespace_metric_input import GetNvmfNamespaceMetricInput
-from cloudtower.models.get_scvm_disk_metric_input import GetSCVMDiskMetricInput
-from cloudtower.models.get_scvm_metric_input import GetScvmMetricInput
-from cloudtower.models.get_scvm_network_input import GetScvmNetworkInput
-from cloudtower.models.get_scvm_service_metric_input import GetScvmServiceMetricInput
-from cloudtower.models.get_top_n_metric_input import GetTopNMetricInput
-from cloudtower.models.get_vm_metric_input import GetVmMetricInput
-from cloudtower.models.get_vm_net_work_metric_input import GetVmNetWorkMetricInput
-from cloudtower.models.get_vm_volume_metric_input import GetVmVolumeMetricInput
-from cloudtower.models.get_witness_metric_input import GetWitnessMetricInput
-from cloudtower.models.get_zone_metric_input import GetZoneMetricInput
-from cloudtower.models.with_task_metric import WithTaskMetric
+from cloudtower.models import GetClusterMetricInput, GetDiskMetricInput, GetHostMetricInput, GetHostNetworkMetricInput, GetHostServiceMetricInput, GetLunMetricInput, GetNvmfNamespaceMetricInput, GetSCVMDiskMetricInput, GetScvmMetricInput, GetScvmNetworkInput, GetScvmServiceMetricInput, GetTopNMetricInput, GetVmMetricInput, GetVmNetWorkMetricInput, GetVmVolumeMetricInput, GetWitnessMetricInput, GetZoneMetricInput, WithTaskMetric
 
 
 class MetricsApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_nfs_exports_connection_request_body import GetNfsExportsConnectionRequestBody
-from cloudtower.models.get_nfs_exports_request_body import GetNfsExportsRequestBody
-from cloudtower.models.nfs_export import NfsExport
-from cloudtower.models.nfs_export_connection import NfsExportConnection
-from cloudtower.models.nfs_export_creation_params import NfsExportCreationParams
-from cloudtower.models.nfs_export_deletion_params import NfsExportDeletionParams
-from cloudtower.models.nfs_export_updation_params import NfsExportUpdationParams
-from cloudtower.models.with_task_delete_nfs_export import WithTaskDeleteNfsExport
-from cloudtower.models.with_task_nfs_export import WithTaskNfsExport
+from cloudtower.models import GetNfsExportsConnectionRequestBody, GetNfsExportsRequestBody, NfsExport, NfsExportConnection, NfsExportCreationParams, NfsExportDeletionParams, NfsExportUpdationParams, WithTaskDeleteNfsExport, WithTaskNfsExport
 
 
 class NfsExportApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_nfs_inodes_connection_request_body import GetNfsInodesConnectionRequestBody
-from cloudtower.models.get_nfs_inodes_request_body import GetNfsInodesRequestBody
-from cloudtower.models.nfs_inode import NfsInode
-from cloudtower.models.nfs_inode_connection import NfsInodeConnection
+from cloudtower.models import GetNfsInodesConnectionRequestBody, GetNfsInodesRequestBody, NfsInode, NfsInodeConnection
 
 
 class NfsInodeApi(Api):

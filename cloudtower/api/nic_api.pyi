@@ -8,12 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_nics_connection_request_body import GetNicsConnectionRequestBody
-from cloudtower.models.get_nics_request_body import GetNicsRequestBody
-from cloudtower.models.nic import Nic
-from cloudtower.models.nic_connection import NicConnection
-from cloudtower.models.nic_updation_params import NicUpdationParams
-from cloudtower.models.with_task_nic import WithTaskNic
+from cloudtower.models import GetNicsConnectionRequestBody, GetNicsRequestBody, Nic, NicConnection, NicUpdationParams, WithTaskNic
 
 
 class NicApi(Api):

@@ -8,12 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_node_topoes_connection_request_body import GetNodeTopoesConnectionRequestBody
-from cloudtower.models.get_node_topoes_request_body import GetNodeTopoesRequestBody
-from cloudtower.models.node_top_updation_param import NodeTopUpdationParam
-from cloudtower.models.node_topo import NodeTopo
-from cloudtower.models.node_topo_connection import NodeTopoConnection
-from cloudtower.models.with_task_node_topo import WithTaskNodeTopo
+from cloudtower.models import GetNodeTopoesConnectionRequestBody, GetNodeTopoesRequestBody, NodeTopUpdationParam, NodeTopo, NodeTopoConnection, WithTaskNodeTopo
 
 
 class NodeTopoApi(Api):

@@ -8,7 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.ntp_service_url import NtpServiceUrl
+from cloudtower.models import NtpServiceUrl
 
 
 class NtpApi(Api):

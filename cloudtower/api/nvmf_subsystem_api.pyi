@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_nvmf_subsystems_connection_request_body import GetNvmfSubsystemsConnectionRequestBody
-from cloudtower.models.get_nvmf_subsystems_request_body import GetNvmfSubsystemsRequestBody
-from cloudtower.models.nvmf_subsystem import NvmfSubsystem
-from cloudtower.models.nvmf_subsystem_connection import NvmfSubsystemConnection
-from cloudtower.models.nvmf_subsystem_creation_params import NvmfSubsystemCreationParams
-from cloudtower.models.nvmf_subsystem_deletion_params import NvmfSubsystemDeletionParams
-from cloudtower.models.nvmf_subsystem_updation_params import NvmfSubsystemUpdationParams
-from cloudtower.models.with_task_delete_nvmf_subsystem import WithTaskDeleteNvmfSubsystem
-from cloudtower.models.with_task_nvmf_subsystem import WithTaskNvmfSubsystem
+from cloudtower.models import GetNvmfSubsystemsConnectionRequestBody, GetNvmfSubsystemsRequestBody, NvmfSubsystem, NvmfSubsystemConnection, NvmfSubsystemCreationParams, NvmfSubsystemDeletionParams, NvmfSubsystemUpdationParams, WithTaskDeleteNvmfSubsystem, WithTaskNvmfSubsystem
 
 
 class NvmfSubsystemApi(Api):

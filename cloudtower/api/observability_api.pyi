@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.disassociate_system_service_from_obs_service_params import DisassociateSystemServiceFromObsServiceParams
-from cloudtower.models.with_task_disassociate_system_service_from_obs_service_result import WithTaskDisassociateSystemServiceFromObsServiceResult
+from cloudtower.models import DisassociateSystemServiceFromObsServiceParams, WithTaskDisassociateSystemServiceFromObsServiceResult
 
 
 class ObservabilityApi(Api):

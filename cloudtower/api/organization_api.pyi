@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_organizations_connection_request_body import GetOrganizationsConnectionRequestBody
-from cloudtower.models.get_organizations_request_body import GetOrganizationsRequestBody
-from cloudtower.models.organization import Organization
-from cloudtower.models.organization_connection import OrganizationConnection
-from cloudtower.models.organization_creation_params import OrganizationCreationParams
-from cloudtower.models.organization_deletion_params import OrganizationDeletionParams
-from cloudtower.models.organization_updation_params import OrganizationUpdationParams
-from cloudtower.models.with_task_delete_organization import WithTaskDeleteOrganization
-from cloudtower.models.with_task_organization import WithTaskOrganization
+from cloudtower.models import GetOrganizationsConnectionRequestBody, GetOrganizationsRequestBody, Organization, OrganizationConnection, OrganizationCreationParams, OrganizationDeletionParams, OrganizationUpdationParams, WithTaskDeleteOrganization, WithTaskOrganization
 
 
 class OrganizationApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.export_file_download_links import ExportFileDownloadLinks
-from cloudtower.models.get_export_file_download_links_params import GetExportFileDownloadLinksParams
-from cloudtower.models.parsed_ovf import ParsedOVF
-from cloudtower.models.upload_task import UploadTask
+from cloudtower.models import ExportFileDownloadLinks, GetExportFileDownloadLinksParams, ParsedOVF, UploadTask
 
 
 class OvfApi(Api):

@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_pci_devices_request_body import GetPciDevicesRequestBody
-from cloudtower.models.pci_device import PciDevice
+from cloudtower.models import GetPciDevicesRequestBody, PciDevice
 
 
 class PciDeviceApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_pmem_dimms_connection_request_body import GetPmemDimmsConnectionRequestBody
-from cloudtower.models.get_pmem_dimms_request_body import GetPmemDimmsRequestBody
-from cloudtower.models.pmem_dimm import PmemDimm
-from cloudtower.models.pmem_dimm_connection import PmemDimmConnection
+from cloudtower.models import GetPmemDimmsConnectionRequestBody, GetPmemDimmsRequestBody, PmemDimm, PmemDimmConnection
 
 
 class PmemDimmApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_rack_topoes_connection_request_body import GetRackTopoesConnectionRequestBody
-from cloudtower.models.get_rack_topoes_request_body import GetRackTopoesRequestBody
-from cloudtower.models.rack_topo import RackTopo
-from cloudtower.models.rack_topo_connection import RackTopoConnection
-from cloudtower.models.rack_topo_creation_params import RackTopoCreationParams
-from cloudtower.models.rack_topo_deletion_params import RackTopoDeletionParams
-from cloudtower.models.rack_topo_updation_params import RackTopoUpdationParams
-from cloudtower.models.with_task_delete_rack_topo import WithTaskDeleteRackTopo
-from cloudtower.models.with_task_rack_topo import WithTaskRackTopo
+from cloudtower.models import GetRackTopoesConnectionRequestBody, GetRackTopoesRequestBody, RackTopo, RackTopoConnection, RackTopoCreationParams, RackTopoDeletionParams, RackTopoUpdationParams, WithTaskDeleteRackTopo, WithTaskRackTopo
 
 
 class RackTopoApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_replica_vms_connection_request_body import GetReplicaVmsConnectionRequestBody
-from cloudtower.models.get_replica_vms_request_body import GetReplicaVmsRequestBody
-from cloudtower.models.replica_vm import ReplicaVm
-from cloudtower.models.replica_vm_connection import ReplicaVmConnection
+from cloudtower.models import GetReplicaVmsConnectionRequestBody, GetReplicaVmsRequestBody, ReplicaVm, ReplicaVmConnection
 
 
 class ReplicaVmApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_replication_plans_connection_request_body import GetReplicationPlansConnectionRequestBody
-from cloudtower.models.get_replication_plans_request_body import GetReplicationPlansRequestBody
-from cloudtower.models.replication_plan import ReplicationPlan
-from cloudtower.models.replication_plan_connection import ReplicationPlanConnection
+from cloudtower.models import GetReplicationPlansConnectionRequestBody, GetReplicationPlansRequestBody, ReplicationPlan, ReplicationPlanConnection
 
 
 class ReplicationPlanApi(Api):

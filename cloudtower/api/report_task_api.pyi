@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_report_tasks_connection_request_body import GetReportTasksConnectionRequestBody
-from cloudtower.models.get_report_tasks_request_body import GetReportTasksRequestBody
-from cloudtower.models.report_task import ReportTask
-from cloudtower.models.report_task_connection import ReportTaskConnection
+from cloudtower.models import GetReportTasksConnectionRequestBody, GetReportTasksRequestBody, ReportTask, ReportTaskConnection
 
 
 class ReportTaskApi(Api):

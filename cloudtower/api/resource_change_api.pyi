@@ -8,7 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.resource_change_response import ResourceChangeResponse
+from cloudtower.models import ResourceChangeResponse
 
 
 class ResourceChangeApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_security_groups_connection_request_body import GetSecurityGroupsConnectionRequestBody
-from cloudtower.models.get_security_groups_request_body import GetSecurityGroupsRequestBody
-from cloudtower.models.security_group import SecurityGroup
-from cloudtower.models.security_group_connection import SecurityGroupConnection
-from cloudtower.models.security_group_create_params import SecurityGroupCreateParams
-from cloudtower.models.security_group_delete_params import SecurityGroupDeleteParams
-from cloudtower.models.security_group_update_body import SecurityGroupUpdateBody
-from cloudtower.models.with_task_delete_security_group import WithTaskDeleteSecurityGroup
-from cloudtower.models.with_task_security_group import WithTaskSecurityGroup
+from cloudtower.models import GetSecurityGroupsConnectionRequestBody, GetSecurityGroupsRequestBody, SecurityGroup, SecurityGroupConnection, SecurityGroupCreateParams, SecurityGroupDeleteParams, SecurityGroupUpdateBody, WithTaskDeleteSecurityGroup, WithTaskSecurityGroup
 
 
 class SecurityGroupApi(Api):

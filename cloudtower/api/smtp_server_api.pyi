@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_smtp_servers_connection_request_body import GetSmtpServersConnectionRequestBody
-from cloudtower.models.get_smtp_servers_request_body import GetSmtpServersRequestBody
-from cloudtower.models.smtp_server import SmtpServer
-from cloudtower.models.smtp_server_connection import SmtpServerConnection
+from cloudtower.models import GetSmtpServersConnectionRequestBody, GetSmtpServersRequestBody, SmtpServer, SmtpServerConnection
 
 
 class SmtpServerApi(Api):

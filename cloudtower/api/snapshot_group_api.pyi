@@ -8,16 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_snapshot_groups_connection_request_body import GetSnapshotGroupsConnectionRequestBody
-from cloudtower.models.get_snapshot_groups_request_body import GetSnapshotGroupsRequestBody
-from cloudtower.models.snapshot_group import SnapshotGroup
-from cloudtower.models.snapshot_group_clone_params import SnapshotGroupCloneParams
-from cloudtower.models.snapshot_group_connection import SnapshotGroupConnection
-from cloudtower.models.snapshot_group_deletion_params import SnapshotGroupDeletionParams
-from cloudtower.models.snapshot_group_keep_params import SnapshotGroupKeepParams
-from cloudtower.models.snapshot_group_rollback_params import SnapshotGroupRollbackParams
-from cloudtower.models.with_task_delete_snapshot_group import WithTaskDeleteSnapshotGroup
-from cloudtower.models.with_task_snapshot_group import WithTaskSnapshotGroup
+from cloudtower.models import GetSnapshotGroupsConnectionRequestBody, GetSnapshotGroupsRequestBody, SnapshotGroup, SnapshotGroupCloneParams, SnapshotGroupConnection, SnapshotGroupDeletionParams, SnapshotGroupKeepParams, SnapshotGroupRollbackParams, WithTaskDeleteSnapshotGroup, WithTaskSnapshotGroup
 
 
 class SnapshotGroupApi(Api):

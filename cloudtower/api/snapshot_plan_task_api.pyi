@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_snapshot_plan_tasks_connection_request_body import GetSnapshotPlanTasksConnectionRequestBody
-from cloudtower.models.get_snapshot_plan_tasks_request_body import GetSnapshotPlanTasksRequestBody
-from cloudtower.models.snapshot_plan_task import SnapshotPlanTask
-from cloudtower.models.snapshot_plan_task_connection import SnapshotPlanTaskConnection
+from cloudtower.models import GetSnapshotPlanTasksConnectionRequestBody, GetSnapshotPlanTasksRequestBody, SnapshotPlanTask, SnapshotPlanTaskConnection
 
 
 class SnapshotPlanTaskApi(Api):

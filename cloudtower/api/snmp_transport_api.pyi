@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_snmp_transports_connection_request_body import GetSnmpTransportsConnectionRequestBody
-from cloudtower.models.get_snmp_transports_request_body import GetSnmpTransportsRequestBody
-from cloudtower.models.snmp_transport import SnmpTransport
-from cloudtower.models.snmp_transport_connection import SnmpTransportConnection
-from cloudtower.models.snmp_transport_creation_params import SnmpTransportCreationParams
-from cloudtower.models.snmp_transport_deletion_params import SnmpTransportDeletionParams
-from cloudtower.models.snmp_transport_updation_params import SnmpTransportUpdationParams
-from cloudtower.models.with_task_delete_snmp_transport import WithTaskDeleteSnmpTransport
-from cloudtower.models.with_task_snmp_transport import WithTaskSnmpTransport
+from cloudtower.models import GetSnmpTransportsConnectionRequestBody, GetSnmpTransportsRequestBody, SnmpTransport, SnmpTransportConnection, SnmpTransportCreationParams, SnmpTransportDeletionParams, SnmpTransportUpdationParams, WithTaskDeleteSnmpTransport, WithTaskSnmpTransport
 
 
 class SnmpTransportApi(Api):

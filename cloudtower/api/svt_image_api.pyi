@@ -8,11 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_svt_images_connection_request_body import GetSvtImagesConnectionRequestBody
-from cloudtower.models.get_svt_images_request_body import GetSvtImagesRequestBody
-from cloudtower.models.svt_image import SvtImage
-from cloudtower.models.svt_image_connection import SvtImageConnection
-from cloudtower.models.upload_task import UploadTask
+from cloudtower.models import GetSvtImagesConnectionRequestBody, GetSvtImagesRequestBody, SvtImage, SvtImageConnection, UploadTask
 
 
 class SvtImageApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_system_audit_logs_connection_request_body import GetSystemAuditLogsConnectionRequestBody
-from cloudtower.models.get_system_audit_logs_request_body import GetSystemAuditLogsRequestBody
-from cloudtower.models.system_audit_log import SystemAuditLog
-from cloudtower.models.system_audit_log_connection import SystemAuditLogConnection
+from cloudtower.models import GetSystemAuditLogsConnectionRequestBody, GetSystemAuditLogsRequestBody, SystemAuditLog, SystemAuditLogConnection
 
 
 class SystemAuditLogApi(Api):

@@ -8,7 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.table_reporter_params import TableReporterParams
+from cloudtower.models import TableReporterParams
 
 
 class TableReporterApi(Api):

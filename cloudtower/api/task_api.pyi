@@ -8,13 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_tasks_connection_request_body import GetTasksConnectionRequestBody
-from cloudtower.models.get_tasks_request_body import GetTasksRequestBody
-from cloudtower.models.task import Task
-from cloudtower.models.task_connection import TaskConnection
-from cloudtower.models.task_creation_params import TaskCreationParams
-from cloudtower.models.task_update_params import TaskUpdateParams
-from cloudtower.models.with_task_task import WithTaskTask
+from cloudtower.models import GetTasksConnectionRequestBody, GetTasksRequestBody, Task, TaskConnection, TaskCreationParams, TaskUpdateParams, WithTaskTask
 
 
 class TaskApi(Api):

@@ -8,11 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.cancel_upload_task_params import CancelUploadTaskParams
-from cloudtower.models.get_upload_tasks_connection_request_body import GetUploadTasksConnectionRequestBody
-from cloudtower.models.get_upload_tasks_request_body import GetUploadTasksRequestBody
-from cloudtower.models.upload_task import UploadTask
-from cloudtower.models.upload_task_connection import UploadTaskConnection
+from cloudtower.models import CancelUploadTaskParams, GetUploadTasksConnectionRequestBody, GetUploadTasksRequestBody, UploadTask, UploadTaskConnection
 
 
 class UploadTaskApi(Api):

@@ -8,13 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_usb_devices_connection_request_body import GetUsbDevicesConnectionRequestBody
-from cloudtower.models.get_usb_devices_request_body import GetUsbDevicesRequestBody
-from cloudtower.models.usb_device import UsbDevice
-from cloudtower.models.usb_device_connection import UsbDeviceConnection
-from cloudtower.models.usb_device_mount_params import UsbDeviceMountParams
-from cloudtower.models.usb_device_unmount_params import UsbDeviceUnmountParams
-from cloudtower.models.with_task_usb_device import WithTaskUsbDevice
+from cloudtower.models import GetUsbDevicesConnectionRequestBody, GetUsbDevicesRequestBody, UsbDevice, UsbDeviceConnection, UsbDeviceMountParams, UsbDeviceUnmountParams, WithTaskUsbDevice
 
 
 class UsbDeviceApi(Api):

@@ -8,18 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_users_connection_request_body import GetUsersConnectionRequestBody
-from cloudtower.models.get_users_request_body import GetUsersRequestBody
-from cloudtower.models.login_input import LoginInput
-from cloudtower.models.root_user_creation_params import RootUserCreationParams
-from cloudtower.models.user import User
-from cloudtower.models.user_connection import UserConnection
-from cloudtower.models.user_creation_params import UserCreationParams
-from cloudtower.models.user_deletion_params import UserDeletionParams
-from cloudtower.models.user_updation_params import UserUpdationParams
-from cloudtower.models.with_task_delete_user import WithTaskDeleteUser
-from cloudtower.models.with_task_login_response import WithTaskLoginResponse
-from cloudtower.models.with_task_user import WithTaskUser
+from cloudtower.models import GetUsersConnectionRequestBody, GetUsersRequestBody, LoginInput, RootUserCreationParams, User, UserConnection, UserCreationParams, UserDeletionParams, UserUpdationParams, WithTaskDeleteUser, WithTaskLoginResponse, WithTaskUser
 
 
 class UserApi(Api):

@@ -8,12 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_user_audit_logs_connection_request_body import GetUserAuditLogsConnectionRequestBody
-from cloudtower.models.get_user_audit_logs_request_body import GetUserAuditLogsRequestBody
-from cloudtower.models.user_audit_log import UserAuditLog
-from cloudtower.models.user_audit_log_connection import UserAuditLogConnection
-from cloudtower.models.user_audit_log_creation_params import UserAuditLogCreationParams
-from cloudtower.models.with_task_user_audit_log import WithTaskUserAuditLog
+from cloudtower.models import GetUserAuditLogsConnectionRequestBody, GetUserAuditLogsRequestBody, UserAuditLog, UserAuditLogConnection, UserAuditLogCreationParams, WithTaskUserAuditLog
 
 
 class UserAuditLogApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_user_role_nexts_connection_request_body import GetUserRoleNextsConnectionRequestBody
-from cloudtower.models.get_user_role_nexts_request_body import GetUserRoleNextsRequestBody
-from cloudtower.models.role_creation_params import RoleCreationParams
-from cloudtower.models.role_deletion_params import RoleDeletionParams
-from cloudtower.models.role_updation_params import RoleUpdationParams
-from cloudtower.models.user_role_next import UserRoleNext
-from cloudtower.models.user_role_next_connection import UserRoleNextConnection
-from cloudtower.models.with_task_delete_role import WithTaskDeleteRole
-from cloudtower.models.with_task_user_role_next import WithTaskUserRoleNext
+from cloudtower.models import GetUserRoleNextsConnectionRequestBody, GetUserRoleNextsRequestBody, RoleCreationParams, RoleDeletionParams, RoleUpdationParams, UserRoleNext, UserRoleNextConnection, WithTaskDeleteRole, WithTaskUserRoleNext
 
 
 class UserRoleNextApi(Api):

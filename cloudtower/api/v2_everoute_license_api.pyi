@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_v2_everoute_licenses_connection_request_body import GetV2EverouteLicensesConnectionRequestBody
-from cloudtower.models.get_v2_everoute_licenses_request_body import GetV2EverouteLicensesRequestBody
-from cloudtower.models.v2_everoute_license import V2EverouteLicense
-from cloudtower.models.v2_everoute_license_connection import V2EverouteLicenseConnection
+from cloudtower.models import GetV2EverouteLicensesConnectionRequestBody, GetV2EverouteLicensesRequestBody, V2EverouteLicense, V2EverouteLicenseConnection
 
 
 class V2EverouteLicenseApi(Api):

@@ -8,13 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.create_vcenter_account_params import CreateVcenterAccountParams
-from cloudtower.models.get_vcenter_accounts_connection_request_body import GetVcenterAccountsConnectionRequestBody
-from cloudtower.models.get_vcenter_accounts_request_body import GetVcenterAccountsRequestBody
-from cloudtower.models.update_vcenter_account_params import UpdateVcenterAccountParams
-from cloudtower.models.vcenter_account import VcenterAccount
-from cloudtower.models.vcenter_account_connection import VcenterAccountConnection
-from cloudtower.models.with_task_vcenter_account import WithTaskVcenterAccount
+from cloudtower.models import CreateVcenterAccountParams, GetVcenterAccountsConnectionRequestBody, GetVcenterAccountsRequestBody, UpdateVcenterAccountParams, VcenterAccount, VcenterAccountConnection, WithTaskVcenterAccount
 
 
 class VcenterAccountApi(Api):

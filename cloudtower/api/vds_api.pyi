@@ -8,17 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vdses_connection_request_body import GetVdsesConnectionRequestBody
-from cloudtower.models.get_vdses_request_body import GetVdsesRequestBody
-from cloudtower.models.vds import Vds
-from cloudtower.models.vds_connection import VdsConnection
-from cloudtower.models.vds_creation_params import VdsCreationParams
-from cloudtower.models.vds_creation_with_m_access_vlan_params import VdsCreationWithMAccessVlanParams
-from cloudtower.models.vds_creation_with_migrate_vlan_params import VdsCreationWithMigrateVlanParams
-from cloudtower.models.vds_deletion_params import VdsDeletionParams
-from cloudtower.models.vds_updation_params import VdsUpdationParams
-from cloudtower.models.with_task_delete_vds import WithTaskDeleteVds
-from cloudtower.models.with_task_vds import WithTaskVds
+from cloudtower.models import GetVdsesConnectionRequestBody, GetVdsesRequestBody, Vds, VdsConnection, VdsCreationParams, VdsCreationWithMAccessVlanParams, VdsCreationWithMigrateVlanParams, VdsDeletionParams, VdsUpdationParams, WithTaskDeleteVds, WithTaskVds
 
 
 class VdsApi(Api):

@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_views_connection_request_body import GetViewsConnectionRequestBody
-from cloudtower.models.get_views_request_body import GetViewsRequestBody
-from cloudtower.models.view import View
-from cloudtower.models.view_connection import ViewConnection
-from cloudtower.models.view_creation_params import ViewCreationParams
-from cloudtower.models.view_deletion_params import ViewDeletionParams
-from cloudtower.models.view_updation_params import ViewUpdationParams
-from cloudtower.models.with_task_delete_view import WithTaskDeleteView
-from cloudtower.models.with_task_view import WithTaskView
+from cloudtower.models import GetViewsConnectionRequestBody, GetViewsRequestBody, View, ViewConnection, ViewCreationParams, ViewDeletionParams, ViewUpdationParams, WithTaskDeleteView, WithTaskView
 
 
 class ViewApi(Api):

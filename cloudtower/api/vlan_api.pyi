@@ -8,17 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vlans_connection_request_body import GetVlansConnectionRequestBody
-from cloudtower.models.get_vlans_request_body import GetVlansRequestBody
-from cloudtower.models.management_vlan_updation_params import ManagementVlanUpdationParams
-from cloudtower.models.migration_vlan_updation_params import MigrationVlanUpdationParams
-from cloudtower.models.vlan import Vlan
-from cloudtower.models.vlan_connection import VlanConnection
-from cloudtower.models.vlan_deletion_params import VlanDeletionParams
-from cloudtower.models.vm_vlan_creation_params import VmVlanCreationParams
-from cloudtower.models.vm_vlan_updation_params import VmVlanUpdationParams
-from cloudtower.models.with_task_delete_vlan import WithTaskDeleteVlan
-from cloudtower.models.with_task_vlan import WithTaskVlan
+from cloudtower.models import GetVlansConnectionRequestBody, GetVlansRequestBody, ManagementVlanUpdationParams, MigrationVlanUpdationParams, Vlan, VlanConnection, VlanDeletionParams, VmVlanCreationParams, VmVlanUpdationParams, WithTaskDeleteVlan, WithTaskVlan
 
 
 class VlanApi(Api):

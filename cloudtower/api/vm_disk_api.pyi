@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_disks_connection_request_body import GetVmDisksConnectionRequestBody
-from cloudtower.models.get_vm_disks_request_body import GetVmDisksRequestBody
-from cloudtower.models.vm_disk import VmDisk
-from cloudtower.models.vm_disk_connection import VmDiskConnection
+from cloudtower.models import GetVmDisksConnectionRequestBody, GetVmDisksRequestBody, VmDisk, VmDiskConnection
 
 
 class VmDiskApi(Api):

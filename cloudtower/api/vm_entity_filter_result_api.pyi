@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_entity_filter_results_connection_request_body import GetVmEntityFilterResultsConnectionRequestBody
-from cloudtower.models.get_vm_entity_filter_results_request_body import GetVmEntityFilterResultsRequestBody
-from cloudtower.models.vm_entity_filter_result import VmEntityFilterResult
-from cloudtower.models.vm_entity_filter_result_connection import VmEntityFilterResultConnection
+from cloudtower.models import GetVmEntityFilterResultsConnectionRequestBody, GetVmEntityFilterResultsRequestBody, VmEntityFilterResult, VmEntityFilterResultConnection
 
 
 class VmEntityFilterResultApi(Api):

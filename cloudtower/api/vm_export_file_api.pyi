@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_export_files_connection_request_body import GetVmExportFilesConnectionRequestBody
-from cloudtower.models.get_vm_export_files_request_body import GetVmExportFilesRequestBody
-from cloudtower.models.vm_export_file import VmExportFile
-from cloudtower.models.vm_export_file_connection import VmExportFileConnection
+from cloudtower.models import GetVmExportFilesConnectionRequestBody, GetVmExportFilesRequestBody, VmExportFile, VmExportFileConnection
 
 
 class VmExportFileApi(Api):

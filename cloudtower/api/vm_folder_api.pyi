@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_folders_connection_request_body import GetVmFoldersConnectionRequestBody
-from cloudtower.models.get_vm_folders_request_body import GetVmFoldersRequestBody
-from cloudtower.models.vm_folder import VmFolder
-from cloudtower.models.vm_folder_connection import VmFolderConnection
-from cloudtower.models.vm_folder_creation_params import VmFolderCreationParams
-from cloudtower.models.vm_folder_deletion_params import VmFolderDeletionParams
-from cloudtower.models.vm_folder_updation_params import VmFolderUpdationParams
-from cloudtower.models.with_task_delete_vm_folder import WithTaskDeleteVmFolder
-from cloudtower.models.with_task_vm_folder import WithTaskVmFolder
+from cloudtower.models import GetVmFoldersConnectionRequestBody, GetVmFoldersRequestBody, VmFolder, VmFolderConnection, VmFolderCreationParams, VmFolderDeletionParams, VmFolderUpdationParams, WithTaskDeleteVmFolder, WithTaskVmFolder
 
 
 class VmFolderApi(Api):

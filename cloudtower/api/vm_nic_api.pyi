@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_nics_connection_request_body import GetVmNicsConnectionRequestBody
-from cloudtower.models.get_vm_nics_request_body import GetVmNicsRequestBody
-from cloudtower.models.vm_nic import VmNic
-from cloudtower.models.vm_nic_connection import VmNicConnection
+from cloudtower.models import GetVmNicsConnectionRequestBody, GetVmNicsRequestBody, VmNic, VmNicConnection
 
 
 class VmNicApi(Api):

@@ -8,14 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_snapshots_connection_request_body import GetVmSnapshotsConnectionRequestBody
-from cloudtower.models.get_vm_snapshots_request_body import GetVmSnapshotsRequestBody
-from cloudtower.models.vm_snapshot import VmSnapshot
-from cloudtower.models.vm_snapshot_connection import VmSnapshotConnection
-from cloudtower.models.vm_snapshot_creation_params import VmSnapshotCreationParams
-from cloudtower.models.vm_snapshot_deletion_params import VmSnapshotDeletionParams
-from cloudtower.models.with_task_delete_vm_snapshot import WithTaskDeleteVmSnapshot
-from cloudtower.models.with_task_vm_snapshot import WithTaskVmSnapshot
+from cloudtower.models import GetVmSnapshotsConnectionRequestBody, GetVmSnapshotsRequestBody, VmSnapshot, VmSnapshotConnection, VmSnapshotCreationParams, VmSnapshotDeletionParams, WithTaskDeleteVmSnapshot, WithTaskVmSnapshot
 
 
 class VmSnapshotApi(Api):

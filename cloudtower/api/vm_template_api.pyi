@@ -8,15 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_vm_templates_connection_request_body import GetVmTemplatesConnectionRequestBody
-from cloudtower.models.get_vm_templates_request_body import GetVmTemplatesRequestBody
-from cloudtower.models.vm_template import VmTemplate
-from cloudtower.models.vm_template_connection import VmTemplateConnection
-from cloudtower.models.vm_template_creation_params import VmTemplateCreationParams
-from cloudtower.models.vm_template_deletion_params import VmTemplateDeletionParams
-from cloudtower.models.vm_template_updation_params import VmTemplateUpdationParams
-from cloudtower.models.with_task_delete_vm_template import WithTaskDeleteVmTemplate
-from cloudtower.models.with_task_vm_template import WithTaskVmTemplate
+from cloudtower.models import GetVmTemplatesConnectionRequestBody, GetVmTemplatesRequestBody, VmTemplate, VmTemplateConnection, VmTemplateCreationParams, VmTemplateDeletionParams, VmTemplateUpdationParams, WithTaskDeleteVmTemplate, WithTaskVmTemplate
 
 
 class VmTemplateApi(Api):

@@ -8,21 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.clone_vm_volume_params import CloneVmVolumeParams
-from cloudtower.models.export_vm_volume_params import ExportVmVolumeParams
-from cloudtower.models.get_vm_volumes_connection_request_body import GetVmVolumesConnectionRequestBody
-from cloudtower.models.get_vm_volumes_request_body import GetVmVolumesRequestBody
-from cloudtower.models.import_vm_volume_params import ImportVmVolumeParams
-from cloudtower.models.update_vm_volume_params import UpdateVmVolumeParams
-from cloudtower.models.vm_volume import VmVolume
-from cloudtower.models.vm_volume_connection import VmVolumeConnection
-from cloudtower.models.vm_volume_creation_params import VmVolumeCreationParams
-from cloudtower.models.vm_volume_deletion_params import VmVolumeDeletionParams
-from cloudtower.models.vm_volume_rebuild_params import VmVolumeRebuildParams
-from cloudtower.models.vm_volume_rollback_params import VmVolumeRollbackParams
-from cloudtower.models.with_task_delete_vm_volume import WithTaskDeleteVmVolume
-from cloudtower.models.with_task_vm_export_file import WithTaskVmExportFile
-from cloudtower.models.with_task_vm_volume import WithTaskVmVolume
+from cloudtower.models import CloneVmVolumeParams, ExportVmVolumeParams, GetVmVolumesConnectionRequestBody, GetVmVolumesRequestBody, ImportVmVolumeParams, UpdateVmVolumeParams, VmVolume, VmVolumeConnection, VmVolumeCreationParams, VmVolumeDeletionParams, VmVolumeRebuildParams, VmVolumeRollbackParams, WithTaskDeleteVmVolume, WithTaskVmExportFile, WithTaskVmVolume
 
 
 class VmVolumeApi(Api):

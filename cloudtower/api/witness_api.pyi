@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_witnesses_connection_request_body import GetWitnessesConnectionRequestBody
-from cloudtower.models.get_witnesses_request_body import GetWitnessesRequestBody
-from cloudtower.models.witness import Witness
-from cloudtower.models.witness_connection import WitnessConnection
+from cloudtower.models import GetWitnessesConnectionRequestBody, GetWitnessesRequestBody, Witness, WitnessConnection
 
 
 class WitnessApi(Api):

@@ -8,8 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_witness_services_request_body import GetWitnessServicesRequestBody
-from cloudtower.models.witness_service import WitnessService
+from cloudtower.models import GetWitnessServicesRequestBody, WitnessService
 
 
 class WitnessServiceApi(Api):

@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_zones_connection_request_body import GetZonesConnectionRequestBody
-from cloudtower.models.get_zones_request_body import GetZonesRequestBody
-from cloudtower.models.zone import Zone
-from cloudtower.models.zone_connection import ZoneConnection
+from cloudtower.models import GetZonesConnectionRequestBody, GetZonesRequestBody, Zone, ZoneConnection
 
 
 class ZoneApi(Api):

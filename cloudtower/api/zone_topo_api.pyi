@@ -8,10 +8,7 @@ from typing_extensions import Literal
 
 from cloudtower.api_client import ApiClient
 from cloudtower.operation import Api
-from cloudtower.models.get_zone_topoes_connection_request_body import GetZoneTopoesConnectionRequestBody
-from cloudtower.models.get_zone_topoes_request_body import GetZoneTopoesRequestBody
-from cloudtower.models.zone_topo import ZoneTopo
-from cloudtower.models.zone_topo_connection import ZoneTopoConnection
+from cloudtower.models import GetZoneTopoesConnectionRequestBody, GetZoneTopoesRequestBody, ZoneTopo, ZoneTopoConnection
 
 
 class ZoneTopoApi(Api):
