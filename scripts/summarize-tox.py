@@ -26,6 +26,15 @@ def junit_counts(path):
     return counts
 
 
+def junit_properties(path):
+    """[(test name, property, value)] recorded with record_property."""
+    found = []
+    for case in ET.parse(path).getroot().iter("testcase"):
+        for prop in case.iter("property"):
+            found.append((case.get("name"), prop.get("name"), prop.get("value")))
+    return found
+
+
 def env_returncodes(result_json):
     """{env: worst return code of its setup and test commands} from tox's --result-json."""
     if not os.path.exists(result_json):
@@ -73,6 +82,8 @@ def main(argv=None):
         if passed <= 0:
             problems.append("%s: no test ran (%d collected, %d skipped)" % (env, c["tests"], c["skipped"]))
         print("%-10s %-6s %7d %7d %7d %8.1fs" % (env, status, passed, failed, c["skipped"], c["time"]))
+        for test, name, value in junit_properties(path):
+            print("%-10s   %s = %s (%s)" % ("", name, value, test))
     if totals["passed"] == 0:
         problems.append("no test ran in any environment")
     for problem in problems:
