@@ -337,7 +337,7 @@ def _api_init(spec, version):
     for tag in spec.apis:
         out.append('    "%s": "%s",\n' % (naming.api_class_name(tag), naming.api_module_name(tag)))
     out.append("}\n\n__all__ = sorted(API_MODULES)\n\n")
-    out.append("_lazy.install(__name__, [(__name__ + \".\", API_MODULES)],\n"
+    out.append("_lazy.install(__name__, [_lazy.FromModules(__name__ + \".\", API_MODULES)],\n"
                "              list(API_MODULES.values()) + [\"operations\"])\n")
     return "".join(out)
 

@@ -134,5 +134,5 @@ API_MODULES = {
 
 __all__ = sorted(API_MODULES)
 
-_lazy.install(__name__, [(__name__ + ".", API_MODULES)],
+_lazy.install(__name__, [_lazy.FromModules(__name__ + ".", API_MODULES)],
               list(API_MODULES.values()) + ["operations"])
