@@ -1,0 +1,70 @@
+# coding: utf-8
+"""A local CloudTower 4.6.0 for offline development and tests.
+
+It speaks CloudTower's wire protocol (every operation under ``/v2/api``,
+JSON bodies, the login token raw in ``Authorization``, an
+``x-tower-request-id`` on every answer, CloudTower's error body), keeps a
+consistent inventory, and behaves like the real system closely enough that
+a script written against it runs unchanged against a real CloudTower.
+Everything it knows of the API comes from the SDK's generated code.
+
+In a program or a test::
+
+    from cloudtower.simulator import Simulator
+    from cloudtower import VmApi
+
+    with Simulator(port=0, seed=1, task_seconds=0.05) as sim:
+        client = sim.client()                    # an ApiClient, logged in as root
+        vms = VmApi(client).get_vms({"where": {"status": "RUNNING"}})
+        # or: Configuration(host=sim.endpoint) + sim.login(api_client)
+
+From a shell: ``python -m cloudtower.simulator [--host 127.0.0.1] [--port 8090]
+[--username root] [--password ...] [--seed N] [--task-seconds S]`` prints the
+endpoint and credentials and serves until interrupted (port 0: a free port).
+
+What it does:
+
+- Queries: every ``get-*`` list operation takes ``where`` with all the
+  operators of its ``*WhereInput`` (including relation filters,
+  ``_some``/``_every``/``_none``, ``AND``/``OR``/``NOT``), ``orderBy``,
+  ``first``/``skip``/``after``/``before``/``last``; ``get-*-connection``
+  answers the count. A filter it cannot evaluate answers 400, never ignored.
+- Mutations answer at once with their tasks (``WithTask_*``); a ``Task``
+  moves ``PENDING`` -> ``EXECUTING`` -> ``SUCCESSED`` over ``task_seconds``
+  and the change lands when it ends. What the real system would refuse
+  (starting a running VM, deleting a running one, a host of another
+  cluster...) ends ``FAILED`` with ``error_code``/``error_message`` and
+  changes nothing. The VM life cycle, snapshots, templates, folders,
+  placement groups, labels and uploads are modelled; every other
+  create/update/delete works generically from the schemas.
+- Validation: wrong types, missing required fields, values outside an enum
+  and unknown properties (where the schema is closed) answer 400 naming the
+  field (``body[0].vm_nics[0].model``); nothing changes.
+
+For tests:
+
+- ``sim.reset()`` restores the seeded inventory (``sim.store.dirty`` says
+  whether anything changed); ``sim.settle()`` ends all running tasks now.
+- ``sim.fail_next("create_vm", status=503, times=1)`` answers the next
+  matching request with an error and does nothing; ``drop=True`` closes the
+  connection without an answer (``after=True``: after carrying the request
+  out); ``delay=S`` waits first (with ``status=None``: then answers normally).
+- ``sim.fail_tasks("start_vm", error_code=..., error_message=...)`` makes
+  the next task of that operation fail.
+- ``sim.requests`` holds the last requests (method, path, status, JSON body).
+
+Uploads (``create_elf_image`` and the other upload operations): send the
+first chunk (field ``file``) with ``size``/``size_unit`` of the whole file;
+the answer is an ``UploadTask`` with ``chunk_size`` (8 MiB). Send each next
+chunk with ``upload_task_id``; after the last one the task is ``SUCCESSED``
+and the ``ElfImage`` exists, its ``local_id`` in the task's
+``args["attributes"]["uuid"]``.
+
+LDAP: accounts given as ``users=[{"username", "password", "source": "LDAP"}]``
+log in with ``source`` ``LDAP``, or ``AUTHN`` with the ``auth_config_id`` that
+the ``authnStrategies`` query of the ``/api`` GraphQL endpoint announces.
+"""
+from cloudtower.simulator.server import (DEFAULT_PASSWORD, DEFAULT_PORT,  # noqa: F401
+                                         DEFAULT_USERNAME, Simulator)
+
+__all__ = ["Simulator", "DEFAULT_USERNAME", "DEFAULT_PASSWORD", "DEFAULT_PORT"]

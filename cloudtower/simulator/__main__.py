@@ -1,0 +1,57 @@
+# coding: utf-8
+"""``python -m cloudtower.simulator``: serve a local CloudTower until interrupted."""
+from __future__ import print_function
+
+import argparse
+import logging
+import sys
+import time
+
+from cloudtower.simulator.server import (DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USERNAME,
+                                         Simulator)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m cloudtower.simulator",
+        description="Serve a local CloudTower 4.6.0 (the SDK's simulator) until interrupted.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help="TCP port, 0 for a free one (default: %d)" % DEFAULT_PORT)
+    parser.add_argument("--username", default=DEFAULT_USERNAME, help="the root user's name")
+    parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the root user's password")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="which seeded inventory (the same seed gives the same one)")
+    parser.add_argument("--task-seconds", type=float, default=0.3,
+                        help="how long each task runs (default: 0.3)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if args.task_seconds < 0:
+        parser.error("--task-seconds must not be negative")
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(message)s")
+    started = time.time()
+    simulator = Simulator(host=args.host, port=args.port, seed=args.seed,
+                          task_seconds=args.task_seconds, username=args.username,
+                          password=args.password)
+    try:
+        simulator.start()
+    except (OSError, IOError) as error:
+        print("cannot listen on %s:%d: %s" % (args.host, args.port, error), file=sys.stderr)
+        return 1
+    print("CloudTower simulator (API 4.6.0) ready in %.2f s" % (time.time() - started))
+    print("endpoint: %s" % simulator.endpoint)
+    print("username: %s" % simulator.username)
+    print("password: %s" % simulator.password)
+    print("Press Ctrl+C to stop.")
+    sys.stdout.flush()
+    try:
+        simulator.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

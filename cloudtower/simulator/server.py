@@ -1,0 +1,500 @@
+# coding: utf-8
+"""The wire protocol: a threaded HTTP server on 127.0.0.1 and :class:`Simulator`.
+
+Routing, authentication, body parsing and validation, fault injection and
+error rendering live here; the state and its rules live in the store and
+the handlers. One request at a time touches the store (its lock is held
+from routing to serialisation), so concurrent clients never see or make a
+half-done change.
+"""
+import collections
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+
+import six
+from six.moves import BaseHTTPServer, socketserver
+
+from cloudtower.simulator import handlers, resources, session, upload, validate, vm  # noqa: F401
+from cloudtower.simulator.errors import ApiError, bad_request
+from cloudtower.simulator.schema import routes
+from cloudtower.simulator.store import Store
+
+logger = logging.getLogger("cloudtower.simulator")
+
+API_PREFIX = "/v2/api"
+DEFAULT_USERNAME = "root"
+DEFAULT_PASSWORD = "HC!r0cks"
+DEFAULT_PORT = 8090
+
+
+class _Fault(object):
+    """One injected failure, matched by operation name or path (``*`` for any)."""
+
+    def __init__(self, target, times, status, message, drop, after, delay, code):
+        self.target = target
+        self.times = times
+        self.status = status
+        self.message = message
+        self.drop = drop
+        self.after = after
+        self.delay = delay
+        self.code = code
+
+    def matches(self, op, path):
+        if self.target in ("*", None):
+            return True
+        if op is not None and self.target in (op.name, op.path, op.operation_id):
+            return True
+        return self.target == path
+
+
+class Simulator(object):
+    """A CloudTower 4.6.0 served from this process (see the package docstring).
+
+    :param host: address to listen on (loopback unless you say otherwise)
+    :param port: TCP port; 0 picks a free one
+    :param seed: the seeded inventory (same seed, same inventory)
+    :param task_seconds: how long each task takes to succeed or fail
+    :param username: the root user's name
+    :param password: the root user's password
+    :param users: more accounts, ``[{"username", "password", "source": "LOCAL"|"LDAP",
+        "role": "ADMIN"|"READ_ONLY"|"ROOT"}]``
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
+                 username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None):
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        accounts = [{"username": username, "password": password, "source": "LOCAL",
+                     "role": "ROOT"}]
+        accounts.extend(dict(user) for user in users or ())
+        self.store = Store(seed, task_seconds, users=accounts)
+        self.tokens = {}
+        self.requests = collections.deque(maxlen=2000)
+        self._faults = []
+        self._task_faults = []
+        self._fault_lock = threading.Lock()
+        self._server = None
+        self._thread = None
+
+    # -- life cycle --------------------------------------------------------
+
+    def start(self):
+        """Serve in a background thread; returns self."""
+        if self._server is not None:
+            return self
+        server = _Server((self.host, self.port), _Handler)
+        server.simulator = self
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="cloudtower-simulator-%d" % self.port)
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving and close every connection; the simulator can start again."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        self._thread.join(5)
+        self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.stop()
+
+    def serve_forever(self):
+        """Serve in the calling thread until interrupted (the command line)."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    @property
+    def endpoint(self):
+        """``http://127.0.0.1:PORT/v2/api``: the ``host`` of a ``Configuration``."""
+        return "http://%s:%d%s" % (_url_host(self.host), self.port, API_PREFIX)
+
+    @property
+    def task_seconds(self):
+        return self.store.task_seconds
+
+    @task_seconds.setter
+    def task_seconds(self, value):
+        self.store.task_seconds = float(value)
+
+    # -- clients -----------------------------------------------------------
+
+    def login(self, api_client, username=None, password=None, source="LOCAL"):
+        """Log ``api_client`` in (over HTTP, as a script would); returns the token."""
+        from cloudtower.api.user_api import UserApi
+        answer = UserApi(api_client).login({"username": username or self.username,
+                                            "password": password or self.password,
+                                            "source": source})
+        token = answer.data.token
+        api_client.configuration.api_key["Authorization"] = token
+        return token
+
+    def client(self, **configuration):
+        """A new ``ApiClient`` for this simulator, logged in as root."""
+        from cloudtower.api_client import ApiClient
+        from cloudtower.configuration import Configuration
+        config = Configuration(host=self.endpoint)
+        for key, value in configuration.items():
+            setattr(config, key, value)
+        client = ApiClient(config)
+        self.login(client)
+        return client
+
+    # -- state -------------------------------------------------------------
+
+    def reset(self, seed=None):
+        """Back to the seeded inventory; faults are cleared, sessions kept."""
+        with self.store.lock:
+            self.store.reset(seed)
+        self.clear_faults()
+        self.requests.clear()
+
+    def settle(self):
+        """End every running task now (their changes land or they fail)."""
+        with self.store.lock:
+            self.store.settle()
+
+    # -- faults ------------------------------------------------------------
+
+    def fail_next(self, target="*", status=503, times=1, message=None, drop=False, after=False,
+                  delay=0, code=None):
+        """Make the next ``times`` requests to ``target`` fail.
+
+        ``target`` is an operation name (``create_vm``), its path
+        (``/create-vm``) or ``*``. By default the request is answered with
+        ``status`` and an error body and nothing happens. ``drop=True``
+        closes the connection without an answer instead: before handling the
+        request, or, with ``after=True``, after handling it (the change is
+        made but the client never hears). ``delay`` seconds pass before the
+        answer (or the drop); with ``status=None`` the request is then served
+        normally (a slow server).
+        """
+        with self._fault_lock:
+            self._faults.append(_Fault(target, times, status, message, drop, after, delay, code))
+
+    def fail_tasks(self, target="*", times=1, error_code="SIMULATED_FAILURE",
+                   error_message="failure injected by the simulator"):
+        """Make the next ``times`` tasks created by ``target`` end ``FAILED``, changing nothing."""
+        with self._fault_lock:
+            self._task_faults.append([target, times, error_code, error_message])
+
+    def clear_faults(self):
+        with self._fault_lock:
+            del self._faults[:]
+            del self._task_faults[:]
+
+    def _take_fault(self, op, path):
+        with self._fault_lock:
+            for fault in self._faults:
+                if fault.matches(op, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def take_task_failure(self, op):
+        with self._fault_lock:
+            for entry in self._task_faults:
+                target = entry[0]
+                if target in ("*", op.name, op.path, op.operation_id):
+                    entry[1] -= 1
+                    if entry[1] <= 0:
+                        self._task_faults.remove(entry)
+                    return (entry[2], entry[3])
+        return None
+
+    # -- one request -------------------------------------------------------
+
+    def handle(self, method, raw_path, headers, body):
+        """Serve one request: (status, JSON-ready payload, fault or None)."""
+        path = raw_path.split("?", 1)[0]
+        op = None
+        if path.startswith(API_PREFIX + "/"):
+            op = routes().get((method, path[len(API_PREFIX):]))
+        fault = self._take_fault(op, path)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and not fault.after and (fault.drop or fault.status):
+            if fault.drop:
+                return None, None, fault
+            return fault.status, self._error_body(
+                fault.status, fault.message or "failure injected by the simulator", path, op,
+                fault.code), fault
+        try:
+            status, payload = self._dispatch(method, path, raw_path, op, headers, body)
+        except ApiError as error:
+            status = error.status
+            payload = self._error_body(error.status, error.message, path, op, error.code,
+                                       error.field)
+        except Exception as exc:  # a simulator bug answers 500, and is logged
+            logger.exception("simulator error on %s %s", method, path)
+            status = 500
+            payload = self._error_body(500, "simulator error: %s: %s" % (type(exc).__name__, exc),
+                                       path, op)
+        if fault is not None and fault.after:
+            # the request was carried out; the client hears an error, or nothing
+            if fault.drop:
+                return None, None, fault
+            if fault.status:
+                return fault.status, self._error_body(
+                    fault.status, fault.message or "failure injected by the simulator", path, op,
+                    fault.code), fault
+        return status, payload, fault
+
+    def _error_body(self, status, message, path, op, code=None, field=None):
+        body = {"message": message, "status": status, "path": path}
+        if op is not None:
+            body["operationName"] = op.operation_id
+        if code:
+            body["code"] = code
+        if field:
+            body["props"] = {"field": field}
+        return body
+
+    def _dispatch(self, method, path, raw_path, op, headers, raw_body):
+        if path.rstrip("/") == "/api" and method == "POST":
+            return session.graphql(_json_body(raw_body, headers, required=False))
+        if op is None:
+            raise ApiError(404, "Cannot %s %s: no such operation" % (method, path))
+        store = self.store
+        auth = headers.get("authorization")
+        user_name = None
+        if "Authorization" in op.auth:
+            session_ = self.tokens.get(auth) if auth else None
+            if session_ is None:
+                raise ApiError(401, "Unauthorized: %s" % (
+                    "the Authorization header is missing" if not auth else
+                    "the token is not valid (log in again)"))
+            user_name = session_
+        body = None
+        form = None
+        if op.body is not None:
+            body = _json_body(raw_body, headers, required=op.body[2])
+            if body is not None:
+                validate.check(op.body[1], body, "body")
+        elif op.form:
+            form = _form_body(raw_body, headers, op)
+        elif op.query:
+            body = _query_params(raw_path, op)
+        language = headers.get("content-language")
+        with store.lock:
+            store.advance()
+            user_id = None
+            if user_name is not None:
+                user = session.find_user(store, user_name[0], user_name[1])
+                if user is None:
+                    raise ApiError(401, "Unauthorized: the user of this token no longer exists")
+                user_id = user["id"]
+            if "Basic" in op.auth and session.basic_user(store, auth) is None:
+                raise ApiError(401, "Unauthorized: Basic credentials are missing or wrong")
+            ctx = handlers.Context(self, store, op, body, user_id, language, form)
+            result = handlers.handler_for(op)(ctx)
+            store.advance()
+            # serialised under the lock: the rows cannot change half-way
+            return 200, json.dumps(result, separators=(",", ":"))
+
+
+def _url_host(host):
+    return "[%s]" % host if ":" in host else host
+
+
+def _json_body(raw, headers, required=True):
+    if not raw:
+        if required:
+            raise bad_request("the request body is required (JSON)")
+        return None
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise bad_request("the request body is not valid JSON: %s" % error)
+
+
+def _query_params(raw_path, op):
+    from six.moves.urllib.parse import parse_qsl
+    query = dict(parse_qsl(raw_path.split("?", 1)[1])) if "?" in raw_path else {}
+    result = {}
+    for param, wire, type_name, required in op.query:
+        value = query.get(wire)
+        if value is None:
+            if required:
+                raise bad_request("the query parameter %s is required" % wire, wire)
+            continue
+        if type_name == "int":
+            try:
+                value = int(value)
+            except ValueError:
+                raise bad_request("the query parameter %s must be an integer" % wire, wire)
+        result[wire] = value
+    return result
+
+
+def _form_body(raw, headers, op):
+    content_type = headers.get("content-type") or ""
+    if not content_type.startswith("multipart/form-data"):
+        raise bad_request("%s takes multipart/form-data, got %r" % (op.path, content_type or None))
+    form = parse_multipart(raw, content_type)
+    for param, wire, type_name, required in op.form:
+        value = form.get(wire)
+        if value is None:
+            if required:
+                raise bad_request("form field %s is required" % wire, wire)
+            continue
+        if type_name == "file" and not isinstance(value, tuple):
+            form[wire] = (wire, value.encode("utf-8"))
+        elif type_name != "file" and isinstance(value, tuple):
+            raise bad_request("form field %s must be text, not a file" % wire, wire)
+    return form
+
+
+def parse_multipart(body, content_type):
+    """{field: text or (filename, bytes)} from a multipart/form-data body."""
+    boundary = None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "boundary":
+            boundary = value.strip('"')
+    if not boundary:
+        raise bad_request("multipart/form-data without a boundary")
+    delimiter = b"--" + boundary.encode("latin-1")
+    form = {}
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        if chunk.startswith(b"\r\n"):
+            chunk = chunk[2:]
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        if data.endswith(b"\r\n"):
+            data = data[:-2]
+        name = filename = None
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            if line.lower().startswith("content-disposition:"):
+                for item in line.split(";")[1:]:
+                    key, _, value = item.strip().partition("=")
+                    value = value.strip().strip('"')
+                    if key.lower() == "name":
+                        name = value
+                    elif key.lower() == "filename":
+                        filename = value
+        if name is None:
+            continue
+        form[name] = (filename, data) if filename is not None else data.decode("utf-8", "replace")
+    return form
+
+
+class _Server(socketserver.ThreadingMixIn, BaseHTTPServer.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler):
+        BaseHTTPServer.HTTPServer.__init__(self, address, handler)
+        self._open = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        socketserver.ThreadingMixIn.process_request(self, request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open.discard(request)
+        BaseHTTPServer.HTTPServer.shutdown_request(self, request)
+
+    def close_connections(self):
+        """End idle keep-alive connections so their threads finish."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, socket.error):
+                pass
+
+    def handle_error(self, request, client_address):
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cloudtower-simulator"
+    # headers and body leave in separate writes: without this, Nagle's algorithm
+    # and delayed ACKs add 40 ms to every answer
+    disable_nagle_algorithm = True
+    # an idle keep-alive connection is closed after this many seconds
+    timeout = 120
+
+    def log_message(self, format, *args):
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    def _read_body(self):
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                if not size:
+                    self.rfile.readline()
+                    break
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(parts)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self):
+        simulator = self.server.simulator
+        body = self._read_body()
+        headers = dict((key.lower(), value) for key, value in self.headers.items())
+        status, payload, fault = simulator.handle(self.command, self.path, headers, body)
+        if status is None:
+            # the injected fault: the client gets no answer at all
+            self.close_connection = True
+            simulator.requests.append(_record(self.command, self.path, None, body))
+            return
+        data = payload if isinstance(payload, bytes) else (
+            payload.encode("utf-8") if isinstance(payload, six.text_type) else
+            json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        simulator.requests.append(_record(self.command, self.path, status, body))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-tower-request-id", str(uuid.uuid4()))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+
+def _record(method, path, status, body):
+    """What the request log keeps of one request (JSON bodies decoded)."""
+    parsed = None
+    if body and body[:1] in (b"{", b"["):
+        try:
+            parsed = json.loads(body.decode("utf-8"))
+        except ValueError:
+            parsed = None
+    return {"method": method, "path": path.split("?", 1)[0], "status": status, "body": parsed}
