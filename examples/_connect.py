@@ -27,6 +27,12 @@ from cloudtower.utils import login, wait_tasks
 
 GiB = 1024 ** 3
 
+if sys.version_info[0] == 2 and getattr(sys.stdout, "encoding", None) is None:
+    # Python 2 writing to a pipe or file knows no encoding and fails on the
+    # first non-ASCII name (CloudTower's texts can be Chinese): use UTF-8.
+    import codecs
+    sys.stdout = codecs.getwriter("utf-8")(sys.stdout)
+
 
 def fail(message):
     """Stop the example with a message instead of a traceback."""
