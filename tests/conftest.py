@@ -1,0 +1,65 @@
+# coding: utf-8
+"""Shared fixtures: a CloudTower simulator on 127.0.0.1 and SDK clients for it.
+
+- ``simulator``: one :class:`~cloudtower.simulator.Simulator` for the whole
+  session (``task_seconds`` = 0.05), put back to its seeded inventory before
+  a test whenever an earlier test changed it, with no faults left over.
+- ``api_client``: an ``ApiClient`` logged in to it as root (closed after the test).
+- ``finish``: ``finish(task_ids)`` polls ``get_tasks`` until every task has
+  ended and returns the ``Task`` models in the order of the ids.
+"""
+import time
+
+import pytest
+
+from cloudtower.simulator import Simulator
+
+TASK_SECONDS = 0.05
+
+
+@pytest.fixture(scope="session")
+def simulator_server():
+    sim = Simulator(port=0, seed=1, task_seconds=TASK_SECONDS)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def simulator(simulator_server):
+    sim = simulator_server
+    sim.task_seconds = TASK_SECONDS
+    if sim.store.dirty:
+        sim.reset()
+    sim.clear_faults()
+    yield sim
+    sim.clear_faults()
+    sim.task_seconds = TASK_SECONDS
+
+
+@pytest.fixture
+def api_client(simulator):
+    client = simulator.client()
+    yield client
+    client.close()
+
+
+def wait_for_tasks(api_client, task_ids, timeout=10.0):
+    """Poll until the tasks have ended; the ``Task`` models in the order of ``task_ids``."""
+    from cloudtower.api.task_api import TaskApi
+    api = TaskApi(api_client)
+    deadline = time.time() + timeout
+    while True:
+        tasks = dict((t.id, t) for t in api.get_tasks({"where": {"id_in": list(task_ids)}}))
+        missing = [i for i in task_ids if i not in tasks]
+        assert not missing, "the server does not know tasks %s" % missing
+        if all(t.status in ("SUCCESSED", "FAILED") for t in tasks.values()):
+            return [tasks[i] for i in task_ids]
+        assert time.time() < deadline, "tasks did not end in %.0f s: %s" % (
+            timeout, [(t.id, t.status) for t in tasks.values()])
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def finish(api_client):
+    return lambda task_ids, timeout=10.0: wait_for_tasks(api_client, task_ids, timeout)
