@@ -6,7 +6,8 @@
   a test whenever an earlier test changed it, with no faults left over.
 - ``api_client``: an ``ApiClient`` logged in to it as root (closed after the test).
 - ``finish``: ``finish(task_ids)`` polls ``get_tasks`` until every task has
-  ended and returns the ``Task`` models in the order of the ids.
+  ended and returns the ``Task`` models in the order of the ids (through
+  ``api_client``, or the ``client=`` given, e.g. one per thread).
 """
 import time
 
@@ -62,4 +63,6 @@ def wait_for_tasks(api_client, task_ids, timeout=10.0):
 
 @pytest.fixture
 def finish(api_client):
-    return lambda task_ids, timeout=10.0: wait_for_tasks(api_client, task_ids, timeout)
+    def finish(task_ids, timeout=10.0, client=None):
+        return wait_for_tasks(client or api_client, task_ids, timeout)
+    return finish
