@@ -9,8 +9,10 @@ dependencies may not be installed yet).
 import io
 import os
 import re
+import shutil
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = os.path.abspath(os.path.dirname(__file__))
 
@@ -34,8 +36,24 @@ def read_requirements():
     return [line for line in lines if line]
 
 
+class clean_build_py(build_py):
+    """build_py that starts from an empty build/lib/cloudtower.
+
+    pip builds in the source tree, and setuptools only adds to build/lib: a
+    module that codegen no longer writes would stay there and ship in the next
+    wheel or install.
+    """
+
+    def run(self):
+        stale = os.path.join(self.build_lib, "cloudtower")
+        if os.path.isdir(stale):
+            shutil.rmtree(stale)
+        build_py.run(self)
+
+
 setup(
     name="cloudtower-sdk",
+    cmdclass={"build_py": clean_build_py},
     version=read_version(),
     description="Python SDK for the SmartX CloudTower API",
     long_description=read("README.md"),

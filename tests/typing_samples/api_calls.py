@@ -12,8 +12,8 @@ vm_api = VmApi(client)
 
 # the call users write most: a dict body, a list of Vm back
 vms = vm_api.get_vms({})
-reveal_type(vms)  # R: builtins.list[cloudtower.models.vm.Vm]
-reveal_type(vms[0])  # R: cloudtower.models.vm.Vm
+reveal_type(vms)  # R: builtins.list[cloudtower.models.Vm]
+reveal_type(vms[0])  # R: cloudtower.models.Vm
 reveal_type(vms[0].name)  # R: builtins.str
 reveal_type(vms[0].vcpu)  # R: builtins.int
 cluster = vms[0].cluster
@@ -26,17 +26,17 @@ vm_api.get_vms({"where": {"id": "vm-1"}, "first": 1}, content_language="zh-CN")
 
 # async_req=True gives an ApplyResult of the same type
 pending = vm_api.get_vms({}, async_req=True)
-reveal_type(pending)  # R: multiprocessing.pool.ApplyResult[builtins.list[cloudtower.models.vm.Vm]]
-reveal_type(pending.get())  # R: builtins.list[cloudtower.models.vm.Vm]
+reveal_type(pending)  # R: multiprocessing.pool.ApplyResult[builtins.list[cloudtower.models.Vm]]
+reveal_type(pending.get())  # R: builtins.list[cloudtower.models.Vm]
 
 # *_with_http_info: (data, status, headers)
 data, status, headers = vm_api.get_vms_with_http_info({})
-reveal_type(data)  # R: builtins.list[cloudtower.models.vm.Vm]
+reveal_type(data)  # R: builtins.list[cloudtower.models.Vm]
 reveal_type(status)  # R: builtins.int
 
 # mutations return the task-carrying wrappers
 created = vm_api.create_vm([{"name": "web-1"}])
-reveal_type(created)  # R: builtins.list[cloudtower.models.with_task_vm.WithTaskVm]
+reveal_type(created)  # R: builtins.list[cloudtower.models.WithTaskVm]
 
 # mistakes mypy catches
 vm_api.get_vms(42)  # E: call-overload

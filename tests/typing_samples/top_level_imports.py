@@ -6,5 +6,5 @@ from cloudtower.models import UserSource
 
 reveal_type(VmApi(ApiClient(Configuration())))  # R: cloudtower.api.vm_api.VmApi
 reveal_type(VmStatus.STOPPED)  # R: builtins.str
-reveal_type(ClusterApi().get_clusters({}))  # R: builtins.list[cloudtower.models.cluster.Cluster]
+reveal_type(ClusterApi().get_clusters({}))  # R: builtins.list[cloudtower.models.Cluster]
 reveal_type(UserSource.LOCAL)  # R: builtins.str
