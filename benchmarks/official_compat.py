@@ -38,8 +38,9 @@ def expect(condition, text):
 def wait(with_tasks, client):
     ids = [item.task_id for item in with_tasks]
     expect(all(ids), "every mutation answers a task id: %r" % ids)
-    # the official helper, polling each second (its default 5 s only slows this down)
-    wait_tasks(ids, client, interval=1, timeout=60)
+    # the official helper, polling each second (its default 5 s only slows this
+    # down); it empties the list it is given, hence the copy
+    wait_tasks(list(ids), client, interval=1, timeout=60)
     return ids
 
 
@@ -169,5 +170,7 @@ if __name__ == "__main__":
     try:
         main()
     except Exception as error:  # any failure: say which step, exit non-zero
+        import traceback
+        traceback.print_exc(limit=-3, file=sys.stdout)
         print("FAIL after %d step(s): %s: %s" % (len(STEPS), type(error).__name__, error))
         sys.exit(1)

@@ -396,15 +396,15 @@ def available(venv, code):
         return False
 
 
-def measure_wait(venvs, rounds, tasks=50, spacing=0.06, task_seconds=6.0,
+def measure_wait(venvs, rounds, tasks=50, spacing=0.06, task_seconds=4.0,
                  phases=(0.0, 0.5, 1.0)):
     """50 tasks created ``spacing`` s apart, each lasting ``task_seconds``, so
-    they end one by one over 3 s. The client has logged in (through a counting
-    proxy) and waits for the ids; it gets them ``phase`` s after the last
-    creation, so the last task ends 4.0, 3.5 or 3.0 s into the wait (by round:
-    where a poll falls relative to the last end decides the delay, so the
-    rounds vary it). It calls wait_tasks with the helper's defaults; the proxy
-    counts what it sends until it returns."""
+    they end one by one over 2.94 s. The client has logged in (through a
+    counting proxy) and waits for the ids; it gets them ``phase`` s after the
+    last creation, so the tasks end 1.06-4.0 s into the wait, then 0.56-3.5 s,
+    then 0.06-3.0 s (where a poll falls relative to the last end decides the
+    delay, so the rounds vary it). It calls wait_tasks with the helper's
+    defaults, as the guide does; the proxy counts what it sends until it returns."""
     simulator = Simulator(venvs["ours"], task_seconds=task_seconds)
     samples = {"ours": [], "official": []}
     try:
