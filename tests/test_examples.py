@@ -254,3 +254,21 @@ def test_examples_contact_no_address_but_loopback():
                 text = handle.read()
             for address in re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", text):
                 assert address == "127.0.0.1", "%s mentions %s" % (name, address)
+
+
+def test_the_readme_quick_start_runs_as_it_is():
+    readme = os.path.join(EXAMPLES, os.pardir, "README.md")
+    if not os.path.exists(readme):
+        pytest.skip("no README.md beside the tests (an installed copy of the tests)")
+    with open(readme, "rb") as handle:
+        text = handle.read().decode("utf-8")
+    code = re.search(r"## Quick start.*?```python\n(.*?)```", text, re.S).group(1)
+    env = dict((k, v) for k, v in os.environ.items() if k not in CLOUDTOWER_VARS)
+    env["PYTHONPATH"] = PACKAGE_PARENT
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    out, err = process.communicate()
+    assert process.returncode == 0, err.decode("utf-8")
+    lines = out.decode("utf-8").splitlines()
+    # two VMs that were stopped, now running on a host
+    assert len(lines) == 2 and all(re.match(r"\S+ RUNNING \S+$", line) for line in lines), lines
