@@ -3,7 +3,7 @@
 run.py starts ``python -m cloudtower.simulator --port 0`` from this project's
 virtualenv and runs this file with the official SDK's virtualenv: the two only
 share the wire protocol. It does what an automation script does (log in, list
-and filter, create a VM, wait for its task, power it on and off, delete it)
+everything, filter, create a VM, wait for its task, power it on and off, delete it)
 and checks every answer; it exits non-zero at the first wrong one.
 
     python official_compat.py --endpoint http://127.0.0.1:PORT/v2/api --username root --password ...
@@ -87,6 +87,12 @@ def main():
     vm_api = VmApi(client)
 
     # -- queries -----------------------------------------------------------
+    everything = vm_api.get_vms({})
+    total = vm_api.get_vms_connection({}).aggregate.count
+    expect(everything and len(everything) == total,
+           "get_vms({}) answered %d VMs, get_vms_connection counts %s" % (len(everything), total))
+    step("get_vms({}) reads the whole inventory (%d VMs, every power state)" % total)
+
     clusters = ClusterApi(client).get_clusters({"where": {"hypervisor": "ELF", "type": "SMTX_OS"}})
     expect(clusters, "no SMTX OS cluster on ELF")
     expect(all(c.hypervisor == "ELF" and c.type == "SMTX_OS" for c in clusters),
