@@ -7,9 +7,12 @@ carries the first chunk, every later call carries the next chunk and the
 task's id. The task's ``current_chunk`` counts the chunks it has, which is
 what a resumed upload starts from.
 """
+import json
 import os
 import sys
 import time
+
+import six
 
 from cloudtower.exceptions import ApiException, ApiValueError
 
@@ -36,12 +39,21 @@ def upload_svt_image(api_client, path, cluster_id, name=None, version=None, **op
 
 def upload_content_library_image(api_client, path, clusters, name=None, description=None,
                                  **options):
-    """Upload an ISO to the content library for ``clusters`` (ids); returns the ``UploadTask``."""
+    """Upload an ISO to the content library; returns the final ``UploadTask``.
+
+    ``clusters`` is a list of cluster ids, or a ``ClusterWhereInput`` (dict or
+    model) choosing them; the form field carries it as JSON.
+    """
     from cloudtower.api.content_library_image_api import ContentLibraryImageApi
+    from cloudtower.model import sanitize
     api = ContentLibraryImageApi(api_client)
-    if not isinstance(clusters, (list, tuple)):
-        clusters = [clusters]
-    fields = {"clusters": ",".join(clusters), "name": name or os.path.basename(path),
+    if isinstance(clusters, six.string_types):
+        where = {"id_in": [clusters]}
+    elif isinstance(clusters, (list, tuple)):
+        where = {"id_in": list(clusters)}
+    else:
+        where = sanitize(clusters)
+    fields = {"clusters": json.dumps(where), "name": name or os.path.basename(path),
               "description": description}
     return _upload(api.create_content_library_image, api_client, path, fields, **options)
 
@@ -59,8 +71,10 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
 
     ``progress(sent_bytes, total_bytes)`` is called after each chunk;
     ``show_progress=True`` prints a progress line to stderr. A chunk that
-    fails is sent again up to ``retries`` times; after that the error says
-    which chunk failed and the ``upload_task_id`` to resume with.
+    fails with a connection error or a 5xx is retried up to ``retries``
+    times, starting from what the server says it has (so a chunk whose answer
+    was lost is not sent twice); after that the error says which chunk failed
+    and the ``upload_task_id`` to resume with.
     """
     if not os.path.isfile(path):
         raise ApiValueError("no file to upload at %r" % (path,))
@@ -68,14 +82,15 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
         raise ApiValueError("chunk_size must be positive, got %r" % (chunk_size,))
     total = os.path.getsize(path)
     filename = os.path.basename(path)
-    offset = 0
     task = None
+    offset = 0
     if upload_task_id is not None:
         task = _current_task(api_client, upload_task_id)
         chunk_size = task.chunk_size or chunk_size
-        offset = min(total, (task.current_chunk or 0) * chunk_size)
+        offset = _received(task, chunk_size, total)
+    failures = 0
     with open(path, "rb") as handle:
-        while offset < total or task is None:
+        while task is None or offset < total:
             handle.seek(offset)
             chunk = handle.read(chunk_size)
             params = {"file": (filename, chunk)}
@@ -85,11 +100,24 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
                 params["size_unit"] = "B"
             else:
                 params["upload_task_id"] = task.id
-            task = _send_chunk(operation, params, offset, total, retries,
-                               task.id if task is not None else None)
-            offset += len(chunk)
-            if task.chunk_size and task.chunk_size != chunk_size and offset < total:
-                chunk_size = task.chunk_size  # the server decides the size of later chunks
+            try:
+                result = operation(**params)
+            except ApiException as error:
+                failures += 1
+                if (error.status != 0 and error.status < 500) or failures > retries:
+                    hint = "; resume with upload_task_id=%r" % task.id if task is not None else ""
+                    error.reason = "uploading %s failed at bytes %d-%d of %d: %s%s" % (
+                        filename, offset, offset + len(chunk), total, error.reason, hint)
+                    raise
+                time.sleep(min(0.2 * 2 ** failures, 5))
+                if task is not None:
+                    # the chunk may have arrived before the answer was lost
+                    task = _current_task(api_client, task.id)
+                    offset = _received(task, chunk_size, total)
+                continue
+            task = result[0] if isinstance(result, list) else result
+            chunk_size = task.chunk_size or chunk_size  # the server sets later chunks' size
+            offset = _received(task, chunk_size, total, offset + len(chunk))
             if progress is not None:
                 progress(offset, total)
             if show_progress:
@@ -103,21 +131,11 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
     return task
 
 
-def _send_chunk(operation, params, offset, total, retries, task_id):
-    attempt = 0
-    while True:
-        try:
-            result = operation(**params)
-            return result[0] if isinstance(result, list) else result
-        except ApiException as error:
-            attempt += 1
-            retryable = error.status == 0 or error.status >= 500
-            if not retryable or attempt > retries:
-                where = "bytes %d-%d of %d" % (offset, offset + len(params["file"][1]), total)
-                hint = ("; resume with upload_task_id=%r" % task_id) if task_id else ""
-                error.reason = "uploading %s failed: %s%s" % (where, error.reason, hint)
-                raise
-            time.sleep(min(0.5 * 2 ** attempt, 5))
+def _received(task, chunk_size, total, fallback=None):
+    """How many bytes the server has, from the task's chunk count."""
+    if task.current_chunk is None:
+        return fallback if fallback is not None else 0
+    return min(total, task.current_chunk * chunk_size)
 
 
 def _current_task(api_client, upload_task_id):

@@ -450,10 +450,6 @@ def test_a_refused_chunk_is_retried(simulator, api_client, twenty_mib_file):
     assert (task.status, task.current_chunk) == ("SUCCESSED", 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cloudtower/upload.py _send_chunk re-sends a chunk after an error that may come after the "
-    "server stored it (status 0 / 5xx) without re-reading the task's current_chunk, so the "
-    "chunk is appended twice and the upload ends in 400 (more bytes than announced)"))
 def test_a_chunk_whose_answer_was_lost_is_not_sent_twice(simulator, api_client, twenty_mib_file):
     # The server stores chunk 2, then the connection drops before the answer.
     # Sending chunk 2 again would append it twice; the helper must notice.
@@ -542,10 +538,6 @@ def test_content_library_images_by_upload_task(simulator, api_client):
         api_client, {"where": {"id_in": [task.id, elf.id]}}).keys() == found.keys()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cloudtower/upload.py upload_content_library_image sends the form field `clusters` as "
-    "comma-separated ids; the simulator (cloudtower/simulator/upload.py _clusters) wants a JSON "
-    "ClusterWhereInput. The spec only says `string`: one side must change"))
 def test_upload_content_library_image_helper(simulator, api_client, tmpdir):
     path = str(tmpdir.join("library.iso"))
     with open(path, "wb") as handle:
