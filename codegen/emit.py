@@ -173,16 +173,16 @@ def _models_init(spec, version):
 def _models_stub(spec, version, enums):
     out = [STUB_HEADER % version,
            "from datetime import date, datetime\n"
-           "from typing import Any, Dict, List, Optional\n\n"
+           "from typing import Any, ClassVar, Dict, List, Optional\n\n"
            "from cloudtower.model import Enum, Model\n\n"
-           "MODEL_MODULES: Dict[str, str]\n__all__: List[str]\n"]
+           "MODEL_MODULES: Dict[str, str]\n"]
     for name, model in sorted(spec.models.items()):
         out.append("\n\nclass %s(%s):\n" % (name, "Enum" if model.enum is not None else "Model"))
         if model.enum is not None:
             value_type = {"int": "int", "float": "float"}.get(model.enum_type, "str")
             for const, _ in _enum_names(model):
                 out.append("    %s: %s\n" % (const, value_type))
-            out.append("    allowable_values: List[%s]\n" % value_type)
+            out.append("    allowable_values: ClassVar[List[%s]]\n" % value_type)
             continue
         if not model.fields:
             out.append("    def __init__(self, *, local_vars_configuration: Any = ...) -> None: ...\n")
@@ -347,7 +347,7 @@ def _api_init_stub(spec, version):
     for tag in spec.apis:
         cls = naming.api_class_name(tag)
         out.append("from cloudtower.api.%s import %s as %s\n" % (naming.api_module_name(tag), cls, cls))
-    out.append("\nAPI_MODULES: Dict[str, str]\n__all__: List[str]\n")
+    out.append("\nAPI_MODULES: Dict[str, str]\n")
     return "".join(out)
 
 

@@ -128,4 +128,3 @@ from cloudtower.api.zone_api import ZoneApi as ZoneApi
 from cloudtower.api.zone_topo_api import ZoneTopoApi as ZoneTopoApi
 
 API_MODULES: Dict[str, str]
-__all__: List[str]

@@ -1,0 +1,28 @@
+from typing import Any, Dict, FrozenSet, Optional, Tuple
+
+class Operation:
+    name: str
+    operation_id: str
+    http_method: str
+    path: str
+    tag: str
+    return_type: Optional[str]
+    body: Optional[Tuple[str, str, bool]]
+    form: Tuple[Tuple[str, str, str, bool], ...]
+    query: Tuple[Tuple[str, str, str, bool], ...]
+    auth: Tuple[str, ...]
+    safe: bool
+    def __init__(self, name: str, operation_id: str, http_method: str, path: str, tag: str,
+                 return_type: Optional[str] = ..., body: Optional[Tuple[str, str, bool]] = ...,
+                 form: Tuple[Any, ...] = ..., query: Tuple[Any, ...] = ..., auth: Tuple[str, ...] = ...,
+                 safe: bool = ...) -> None: ...
+    @property
+    def positional(self) -> Tuple[str, ...]: ...
+    @property
+    def accepted(self) -> FrozenSet[str]: ...
+    @property
+    def content_type(self) -> Optional[str]: ...
+
+class Api:
+    api_client: Any
+    def __init__(self, api_client: Any = ...) -> None: ...
