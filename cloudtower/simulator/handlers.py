@@ -151,7 +151,8 @@ class Context(object):
 
 
 def _args(body):
-    return body if isinstance(body, dict) else {"items": body}
+    # a list body is one item per task: each task keeps only its own (given by the handler)
+    return body if isinstance(body, dict) else {}
 
 
 def _cluster_of(store, table, row):
@@ -305,14 +306,17 @@ def create(ctx, extra=None):
         if extra is not None:
             values.update(extra(params))
         values["id"] = store.new_id()
-        preview = dict(values)
-        preview.setdefault("entityAsyncStatus", "CREATING")
+        # the row is filled once: the answer shows what will be stored
+        row = _preview(store, table, values)
 
-        def apply(values=values):
+        def apply(values=values, row=row):
             check_refs(store, table, values)
-            store.insert(table, values)
-        task = ctx.schedule(apply, values, table)
-        results.append((task, table, _preview(store, table, preview)))
+            store.insert(table, row)
+        task = ctx.schedule(apply, values, table, args=params)
+        preview = dict(row)
+        if "entityAsyncStatus" in preview:
+            preview["entityAsyncStatus"] = "CREATING"
+        results.append((task, table, preview))
     return ctx.result(results)
 
 
@@ -352,7 +356,7 @@ def update(ctx):
                 current = need(store, table.name, row_id)
                 check_refs(store, table.name, values)
                 store.update(table.name, current, values)
-            task = ctx.schedule(apply, row, table.name)
+            task = ctx.schedule(apply, row, table.name, args={"where": where, "data": data})
             results.append((task, table.name, row))
     return ctx.result(results)
 
@@ -364,11 +368,11 @@ def delete(ctx):
         return fake_mutation(ctx)
     store = ctx.store
     results = []
-    for where, _ in _updates(ctx):
+    for where, data in _updates(ctx):
         for row in store.find(table.name, where, item.fields["where"].type):
             def apply(row_id=row["id"]):
                 store.delete(table.name, need(store, table.name, row_id))
-            task = ctx.schedule(apply, row, table.name)
+            task = ctx.schedule(apply, row, table.name, args={"where": where, "data": data})
             results.append((task, table.name, row))
     return ctx.result(results)
 
@@ -381,9 +385,9 @@ def action(ctx):
         return fake_mutation(ctx)
     store = ctx.store
     results = []
-    for where, _ in _updates(ctx):
+    for where, data in _updates(ctx):
         for row in store.find(table.name, where, item.fields["where"].type):
-            task = ctx.schedule(lambda: None, row, table.name)
+            task = ctx.schedule(lambda: None, row, table.name, args={"where": where, "data": data})
             results.append((task, table.name, row))
     return ctx.result(results)
 

@@ -79,10 +79,12 @@ def internal_target(store, cluster_id):
         "iqn_whitelist": "*/*", "iqn_name": "iqn.2016-02.com.smartx:system:" + store.new_uuid()[:8]})
 
 
-def build_snapshot(store, vm, name, consistent_type="CRASH_CONSISTENT", snapshot_id=None):
+def build_snapshot(store, vm, name, consistent_type="CRASH_CONSISTENT", snapshot_id=None,
+                   base=None):
     """A VM snapshot with its frozen disks, and the LUN snapshot of each disk."""
     frozen = frozen_disks(store, vm, with_snapshots=True)
-    values = _config(vm)
+    values = dict(base or {})
+    values.update(_config(vm))
     values.update({
         "vm": vm["id"], "cluster": vm.get("cluster"), "name": name, "description": "",
         "consistent_type": consistent_type or "CRASH_CONSISTENT", "vm_disks": frozen,
@@ -117,16 +119,16 @@ def create_vm_snapshot(ctx):
             "consistent_type": params.get("consistent_type") or "CRASH_CONSISTENT",
             "vm_disks": [], "vm_nics": []})
 
-        def apply(params=params, snapshot_id=snapshot_id):
+        def apply(params=params, snapshot_id=snapshot_id, preview=preview):
             current = need(store, "Vm", params.get("vm_id"), "VM")
             kind = params.get("consistent_type") or "CRASH_CONSISTENT"
             if kind == "FILE_SYSTEM_CONSISTENT" and (
                     current.get("status") != "RUNNING" or current.get("vm_tools_status") != "RUNNING"):
                 refuse("VM_TOOLS_NOT_RUNNING", "a file-system-consistent snapshot needs VMTools "
                        "running in VM %s" % current.get("name"))
-            build_snapshot(store, current, params.get("name"), kind, snapshot_id)
+            build_snapshot(store, current, params.get("name"), kind, snapshot_id, preview)
         task = ctx.schedule(apply, preview, "VmSnapshot", cluster_id=(vm or {}).get("cluster"),
-                            description=describe(ctx.op.name, preview))
+                            description=describe(ctx.op.name, preview), args=params)
         results.append((task, "VmSnapshot", preview))
     return ctx.result(results)
 
@@ -175,8 +177,9 @@ def rollback_vm(ctx):
     return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
 
 
-def build_template(store, vm, params, template_id=None):
-    values = _config(vm)
+def build_template(store, vm, params, template_id=None, base=None):
+    values = dict(base or {})
+    values.update(_config(vm))
     values.update({
         "cluster": params.get("cluster_id") or vm.get("cluster"), "name": params.get("name"),
         "description": params.get("description") or "",
@@ -204,18 +207,18 @@ def _template_from_vm(convert):
                 "cluster": params.get("cluster_id") or (vm or {}).get("cluster"),
                 "vm_disks": [], "vm_nics": []})
 
-            def apply(params=params, template_id=template_id):
+            def apply(params=params, template_id=template_id, preview=preview):
                 current = need(store, "Vm", params.get("vm_id"), "VM")
                 if params.get("cluster_id") and params["cluster_id"] != current.get("cluster"):
                     refuse("VM_NOT_IN_CLUSTER", "VM %s is not in cluster %s"
                            % (current.get("name"), params["cluster_id"]))
                 if convert:
                     _must_be_off(current, "converted to a template")
-                build_template(store, current, params, template_id)
+                build_template(store, current, params, template_id, preview)
                 if convert:
                     remove_vm(store, current)
             task = ctx.schedule(apply, preview, "VmTemplate",
-                                description=describe(ctx.op.name, preview))
+                                description=describe(ctx.op.name, preview), args=params)
             results.append((task, "VmTemplate", preview))
         return ctx.result(results)
     return handler
@@ -257,13 +260,14 @@ def create_vm_placement_group(ctx):
         values.setdefault("local_created_at", store.now_iso())
         values.setdefault("local_updated_at", store.now_iso())
         values.setdefault("description", "")
-        preview = _preview(store, "VmPlacementGroup", dict(values, entityAsyncStatus="CREATING"))
+        row = _preview(store, "VmPlacementGroup", values)
+        preview = dict(row, entityAsyncStatus="CREATING")
 
-        def apply(values=values):
+        def apply(values=values, row=row):
             need(store, "Cluster", values.get("cluster"), "cluster")
             _check_placement(store, values.get("cluster"), values)
-            store.insert("VmPlacementGroup", values)
-        task = ctx.schedule(apply, preview, "VmPlacementGroup")
+            store.insert("VmPlacementGroup", row)
+        task = ctx.schedule(apply, preview, "VmPlacementGroup", args=params)
         results.append((task, "VmPlacementGroup", preview))
     return ctx.result(results)
 

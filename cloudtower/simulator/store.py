@@ -264,8 +264,18 @@ class Store(object):
             return self.new_uuid()
         if key in ("local_created_at", "created_at", "local_updated_at", "updatedAt"):
             return self.now_iso()
+        rng = self.faker.rng
         if field.enum is not None and not field.many:
-            return self.faker.rng.choice(field.enum)
+            return field.enum[int(rng.random() * len(field.enum))]
+        if not field.constraints:
+            # the common primitives, without random.randint's overhead (bulk creations)
+            kind = field.type
+            if kind == "int":
+                return int(rng.random() * 1000)
+            if kind == "float":
+                return round(rng.random() * 100, 3)
+            if kind == "bool":
+                return rng.random() < 0.5
         return self.faker.value(field.type, key, True, 1, field.constraints)
 
     def update(self, table, row, changes):
@@ -423,8 +433,15 @@ class Store(object):
         })
         self._seq += 1
         run = _TaskRun(row["id"], created, created + self.task_seconds, self._seq, apply, failure)
-        self._active.append(run)
-        self._active.sort(key=lambda r: (r.due, r.seq))
+        active = self._active
+        if active and active[-1].due > run.due:
+            # task_seconds was lowered: keep the list in the order tasks end
+            index = len(active)
+            while index and active[index - 1].due > run.due:
+                index -= 1
+            active.insert(index, run)
+        else:
+            active.append(run)
         return row
 
     def advance(self):
@@ -432,8 +449,13 @@ class Store(object):
         if not self._active:
             return
         now = self.clock()
-        while self._active and self._active[0].due <= now:
-            self._finish(self._active.pop(0), now)
+        due = 0
+        while due < len(self._active) and self._active[due].due <= now:
+            due += 1
+        if due:
+            ending, self._active = self._active[:due], self._active[due:]
+            for run in ending:
+                self._finish(run, now)
         tasks = self.rows["Task"]
         for run in self._active:
             row = tasks.get(run.task_id)
@@ -450,8 +472,9 @@ class Store(object):
 
     def settle(self):
         """Finish every task now, whatever the clock says (for tests and shutdown)."""
-        while self._active:
-            self._finish(self._active.pop(0), self.clock())
+        ending, self._active = self._active, []
+        for run in ending:
+            self._finish(run, self.clock())
 
     def _finish(self, run, now):
         row = self.rows["Task"].get(run.task_id)

@@ -249,8 +249,11 @@ def _nic_params(nics):
              "gateway": n.get("gateway"), "netmask": n.get("subnet_mask")} for n in nics or ()]
 
 
-def build_vm(store, vm_id, spec):
-    """Check ``spec`` against the inventory and create the VM with its devices."""
+def build_vm(store, vm_id, spec, base=None):
+    """Check ``spec`` against the inventory and create the VM with its devices.
+
+    ``base``: the row shown in the answer; its filler values are kept.
+    """
     cluster = _elf_cluster(store, spec.cluster_id)
     cluster_id = cluster["id"]
     host = check_host(store, spec.host_id, cluster_id) if spec.host_id else None
@@ -281,7 +284,9 @@ def build_vm(store, vm_id, spec):
     status = spec.values.get("status") or "STOPPED"
     if status in _ACTIVE and host is None:
         host = pick_host(store, cluster_id)
-    values = dict(spec.values)
+    values = dict((k, v) for k, v in (base or {}).items()
+                  if k not in ("vm_disks", "vm_nics", "snapshots", "entityAsyncStatus"))
+    values.update(spec.values)
     values.update({
         "id": vm_id, "cluster": cluster_id, "host": host["id"] if host else None,
         "folder": spec.folder_id, "status": status, "local_id": store.new_uuid(),
@@ -323,18 +328,18 @@ def _create(ctx, specs):
     """Answer a creation with one task per spec; each VM is built when its task ends."""
     store = ctx.store
     results = []
-    for spec, cluster_hint in specs:
+    for spec, cluster_hint, params in specs:
         vm_id = store.new_id()
         preview = spec.preview(store, vm_id)
 
-        def apply(vm_id=vm_id, spec=spec):
+        def apply(vm_id=vm_id, spec=spec, preview=preview):
             if spec.failure is not None:
                 refuse(*spec.failure)
             if spec.cluster_id is None:
                 refuse("CLUSTER_REQUIRED", "cluster_id is required")
-            build_vm(store, vm_id, spec)
+            build_vm(store, vm_id, spec, preview)
         task = ctx.schedule(apply, preview, "Vm", cluster_id=cluster_hint,
-                            description=describe(ctx.op.name, preview))
+                            description=describe(ctx.op.name, preview), args=params)
         results.append((task, "Vm", preview))
     return ctx.result(results)
 
@@ -348,7 +353,7 @@ def create_vm(ctx):
         _vm_basics(spec, params)
         _disk_params(spec, params.get("vm_disks"), params.get("name"))
         spec.nics = _nic_params(params.get("vm_nics"))
-        specs.append((spec, spec.cluster_id))
+        specs.append((spec, spec.cluster_id, params))
     return _create(ctx, specs)
 
 
@@ -444,7 +449,7 @@ def create_vm_from_template(ctx):
         if template is None:
             spec = _failing(params, "VM_TEMPLATE_NOT_FOUND",
                             "VM template %s does not exist" % params.get("template_id"))
-            specs.append((spec, params.get("cluster_id")))
+            specs.append((spec, params.get("cluster_id"), params))
             continue
         cluster_id = params.get("cluster_id") or template.get("cluster")
         if cluster_id != template.get("cluster"):
@@ -452,7 +457,7 @@ def create_vm_from_template(ctx):
                             "VM template %s belongs to another cluster" % template["id"])
         else:
             spec = _template_spec(store, template, params, cluster_id)
-        specs.append((spec, cluster_id))
+        specs.append((spec, cluster_id, params))
     return _create(ctx, specs)
 
 
@@ -478,7 +483,7 @@ def create_vm_from_content_library_template(ctx):
                 if template is not None and template.get("cluster") == cluster_id:
                     source = template
             spec = _template_spec(store, source, params, cluster_id)
-        specs.append((spec, cluster_id))
+        specs.append((spec, cluster_id, params))
     return _create(ctx, specs)
 
 
@@ -490,7 +495,7 @@ def clone_vm(ctx):
         source = store.get("Vm", params.get("src_vm_id"))
         if source is None:
             specs.append((_failing(params, "VM_NOT_FOUND", "VM %s does not exist"
-                                   % params.get("src_vm_id")), params.get("cluster_id")))
+                                   % params.get("src_vm_id")), params.get("cluster_id"), params))
             continue
         cluster_id = params.get("cluster_id") or source.get("cluster")
         spec = VmSpec()
@@ -520,7 +525,7 @@ def clone_vm(ctx):
             spec.nics = [{"vlan": nic.get("vlan"), "model": nic.get("model"),
                           "enabled": nic.get("enabled"), "mirror": nic.get("mirror")}
                          for nic in store.targets("Vm", source, "vm_nics")]
-        specs.append((spec, cluster_id))
+        specs.append((spec, cluster_id, params))
     return _create(ctx, specs)
 
 
