@@ -64,6 +64,13 @@ mkdir -p "$WORK/dist-wheel"
 WHEEL="$(ls "$WORK"/dist-wheel/cloudtower_sdk-*-py2.py3-none-any.whl)"
 log "built $(basename "$WHEEL") ($(du -k "$WHEEL" | cut -f1) KiB)"
 
+# tox reuses environments and pip keeps an installed copy of the same version:
+# remove the SDK from earlier runs so that every environment gets this wheel
+for env_python in "$WORK"/*/bin/python; do
+    [ -x "$env_python" ] || continue
+    "$env_python" -m pip uninstall -q -y cloudtower-sdk >/dev/null 2>&1 || true
+done
+
 log "running tox -e $ENVS with $JOBS in parallel"
 set +e
 TOX_PARALLEL_NO_SPINNER=1 "$TOOLS/bin/tox" -e "$ENVS" -p "$JOBS" \
