@@ -472,6 +472,8 @@ def measure_wait(venvs, rounds, tasks=50, spacing=0.06, task_seconds=4.0,
     finally:
         simulator.close()
     return {name: {"after_last_end": median([s["after_last_end"] for s in runs]),
+                   "rounds": [round(s["after_last_end"], 2) for s in runs],
+                   "round_requests": [s["requests"] for s in runs],
                    "requests": median([s["requests"] for s in runs]),
                    "span": median([s["span"] for s in runs]),
                    "errors": [s["error"] for s in runs if s["error"]],
@@ -626,10 +628,12 @@ def targets(r):
     if isinstance(wait, dict):
         o, f = wait["ours"], wait["official"]
         out.append(("7: wait_tasks returns within 0.5 s of the last task's end",
-                    o["after_last_end"] <= 0.5 and not o["errors"], "%.2f s (official %.2f s)"
-                    % (o["after_last_end"], f["after_last_end"])))
+                    o["after_last_end"] <= 0.5 and not o["errors"],
+                    "median %.2f s, rounds %s s; official %.2f s, rounds %s s"
+                    % (o["after_last_end"], o["rounds"], f["after_last_end"], f["rounds"])))
         out.append(("7: fewer requests than the official helper", o["requests"] < f["requests"],
-                    "%d vs %d" % (o["requests"], f["requests"])))
+                    "%d vs %d; rounds %s vs %s" % (o["requests"], f["requests"],
+                                                   o["round_requests"], f["round_requests"])))
         for name in ("ours", "official"):
             if wait[name]["errors"]:
                 out.append(("7: %s wait_tasks raised nothing" % name, False,
@@ -638,8 +642,9 @@ def targets(r):
         out.append(("7: wait_tasks targets", None, wait or "not measured"))
     compat = r.get("compat")
     if isinstance(compat, dict):
+        lines = compat["output"].strip().splitlines()
         out.append(("issue 4: an official SDK 2.20.0 script works against the simulator",
-                    compat["passed"], "benchmarks/official_compat.py"))
+                    compat["passed"], "benchmarks/official_compat.py: %s" % (lines[-1] if lines else "no output")))
     else:
         out.append(("issue 4: an official SDK 2.20.0 script works against the simulator",
                     None, compat or "not run"))
@@ -686,7 +691,7 @@ def update_docs(r, command):
     block += ["- " + line.replace("Command: ", "Command: `") + ("`" if line.startswith("Command") else "")
               for line in lines]
     block += ["", markdown_table(rows), "", "Targets, judged on this run:", ""]
-    block += ["- **%s** — %s (%s)" % (verdict[met], text, detail) for text, met, detail in checks]
+    block += ["- **%s** — %s: %s" % (verdict[met], text, detail) for text, met, detail in checks]
     block += ["", "<!-- results:end -->"]
     with open(DOCS) as handle:
         text = handle.read()
