@@ -7,13 +7,12 @@ the requests it makes), login (LOCAL, LDAP, re-login), pagination, chunked
 uploads (with failures and resuming), finding uploaded images, and the
 content-language header.
 """
-import os
 import time
 
 import pytest
 
 from cloudtower import (AlertApi, ApiClient, ApiException, ApiValueError, Configuration,
-                        ElfImageApi, LabelApi, UploadTaskApi, UserApi, UserSource, VmApi)
+                        ElfImageApi, LabelApi, UploadTaskApi, UserSource, VmApi)
 from cloudtower.image_utils import (get_content_library_image_by_upload_task,
                                     get_elf_image_by_upload_task, get_svt_image_version)
 from cloudtower.simulator import Simulator
