@@ -332,3 +332,60 @@ def test_content_language_translates_alerts(api_client):
     assert english.message != chinese.message
     assert u"\u96c6\u7fa4" in chinese.message or u"\u4e3b\u673a" in chinese.message or \
         u"\u865a\u62df\u673a" in chinese.message
+
+
+def _schema_problems(type_name, value, path, problems):
+    """Required fields that are null and enum values outside the schema, in a JSON value."""
+    from cloudtower.simulator.schema import schema, split_list
+    inner, many = split_list(type_name)
+    if value is None:
+        return
+    if many:
+        for item in value:
+            _schema_problems(inner, item, path, problems)
+        return
+    model = schema(inner)
+    if model is None:
+        return
+    if model.is_enum:
+        if value not in model.values:
+            problems.add("%s: %r is not a %s" % (path, value, inner))
+        return
+    for key in model.required:
+        if value.get(key) is None and not model.fields[key].nullable:
+            problems.add("%s.%s is required but null" % (path, key))
+    for key, field in model.fields.items():
+        if key in value:
+            _schema_problems(field.type, value[key], "%s.%s" % (path, key), problems)
+
+
+def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_client, finish):
+    # a strict client (the official SDK validates required fields and enums) must accept them
+    import json
+    from cloudtower import ElfImageApi, LabelApi, VmSnapshotApi, VmTemplateApi
+    from cloudtower.simulator.schema import tables
+    vm_api = VmApi(api_client)
+    cluster = ClusterApi(api_client).get_clusters({"where": {"name": "cluster-elf-a"}})[0]
+    template = VmTemplateApi(api_client).get_vm_templates({"where": {"cluster": {"id": cluster.id}}})[0]
+    source = vm_api.get_vms({"where": {"name": "elf-a-web-01"}})[0]
+    tasks = [a.task_id for a in vm_api.create_vm_from_template([
+        {"template_id": template.id, "name": "schema-1", "is_full_copy": False}])]
+    tasks += [a.task_id for a in vm_api.clone_vm([{"src_vm_id": source.id, "name": "schema-2"}])]
+    tasks += [a.task_id for a in VmSnapshotApi(api_client).create_vm_snapshot(
+        {"data": [{"vm_id": source.id, "name": "schema-snap"}]})]
+    tasks += [a.task_id for a in VmTemplateApi(api_client).clone_vm_template_from_vm(
+        [{"vm_id": source.id, "name": "schema-tpl", "cloud_init_supported": False}])]
+    tasks += [a.task_id for a in LabelApi(api_client).create_label([{"key": "schema"}])]
+    tasks += [a.task_id for a in vm_api.update_vm({"where": {"id": source.id}, "data": {"vcpu": 2}})]
+    ElfImageApi(api_client).create_elf_image(("schema.iso", b"iso"), cluster_id=cluster.id)
+    assert all(t.status == "SUCCESSED" for t in finish(tasks))
+    problems = set()
+    checked = 0
+    for name, table in sorted(tables().items()):
+        response = api_client.call_operation(table.list_op, ({},), {"_preload_content": False})
+        rows = json.loads(response.data.decode("utf-8"))
+        for row in rows:
+            _schema_problems(name, row, name, problems)
+            checked += 1
+    assert checked > 300
+    assert sorted(problems) == []

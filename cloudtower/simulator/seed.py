@@ -163,7 +163,7 @@ class _Seeder(object):
             "compatible_cpu_models": ["Cascadelake-Server"], "cpu_fan_speed": [7200.0, 7100.0],
             "cpu_fan_speed_unit": "RPM", "cpu_temperature_celsius": [55, 57],
             "ipmi": None, "vsphere_esxi_account": None, "zone": None, "host_state": None,
-            "entityAsyncStatus": None, "iommu": "ENABLED", "is_os_in_raid1": True,
+            "entityAsyncStatus": None, "iommu": "ENABLE", "is_os_in_raid1": True,
             "pmem_dimm_capacity": 0, "pmem_dimm_count": 0, "pmem_disk_count": 0,
             "nic_count": 2, "chunk_id": str(index + 1), "local_id": self.store.new_uuid(),
             "serial": "SN%d%02d" % (octet, index), "lsm_cap_disk_safe_umount": True,
@@ -315,7 +315,7 @@ class _Seeder(object):
                     "NOT_RUNNING" if status == "STOPPED" and role == "db" else "NOT_INSTALLED"),
                 "vm_tools_version": "3.2.0" if tools else None,
                 "ips": "10.10.%d.%d" % (len(self.clusters), 100 + index) if status == "RUNNING" else "",
-                "node_ip": host["management_ip"] if host else None,
+                "node_ip": host["management_ip"] if host else "",
                 "folder": folders[0 if role in ("web", "db") else 1]["id"] if role != "legacy" else None,
                 "labels": [self.labels[("team", "database")]["id"]] if role == "db" else (
                     [self.labels[("tier", "web")]["id"]] if role == "web" else []),
@@ -329,7 +329,7 @@ class _Seeder(object):
                 "local_created_at": store.now_iso(), "last_shutdown_time": None,
                 "isolation_policy": None, "snapshot_plan": None, "entityAsyncStatus": None,
                 "pci_nics": [], "gpu_devices": [], "usb_devices": [], "backup_plans": [],
-                "entity_filter_results": [], "vm_placement_group": [],
+                "entity_filter_results": [], "vm_placement_group": [], "out_uninstall_usb": [],
             })
             for disk_index, size in enumerate(disk_sizes):
                 volume = new_volume(store, cluster["id"], "%s-disk-%d" % (name, disk_index), size * GIB)

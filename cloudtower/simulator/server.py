@@ -490,9 +490,9 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
 
 
 def _record(method, path, status, body):
-    """What the request log keeps of one request (JSON bodies decoded)."""
+    """What the request log keeps of one request (JSON bodies up to 64 KiB, decoded)."""
     parsed = None
-    if body and body[:1] in (b"{", b"["):
+    if body and body[:1] in (b"{", b"[") and len(body) <= 65536:
         try:
             parsed = json.loads(body.decode("utf-8"))
         except ValueError:

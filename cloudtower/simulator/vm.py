@@ -292,10 +292,12 @@ def build_vm(store, vm_id, spec, base=None):
         "folder": spec.folder_id, "status": status, "local_id": store.new_uuid(),
         "local_created_at": store.now_iso(), "in_recycle_bin": False, "deleted_at": None,
         "internal": False, "vm_usage": None, "entityAsyncStatus": None,
-        "node_ip": host.get("management_ip") if host else None,
+        "node_ip": host.get("management_ip") if host else "",
         "vm_tools_status": values.get("vm_tools_status") or "NOT_INSTALLED",
         "vm_tools_version": values.get("vm_tools_version"),
         "ips": values.get("ips") or "", "protected": False, "original_name": None,
+        "out_uninstall_usb": [], "pci_nics": [], "gpu_devices": [], "usb_devices": [],
+        "backup_plans": [], "entity_filter_results": [], "vm_placement_group": [], "labels": [],
         "cpu_usage": 0.0 if status != "RUNNING" else values.get("cpu_usage", 5.0),
     })
     values.setdefault("firmware", "BIOS")
@@ -559,7 +561,7 @@ def _status(store, vm, status, host_id=False):
     if host_id is not False:
         changes["host"] = host_id
         host = store.get("Host", host_id)
-        changes["node_ip"] = host.get("management_ip") if host else None
+        changes["node_ip"] = host.get("management_ip") if host else ""
     store.update("Vm", vm, changes)
 
 
