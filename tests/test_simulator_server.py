@@ -401,3 +401,14 @@ def test_command_line_refuses_bad_arguments():
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, err = process.communicate()
     assert process.returncode == 2 and b"--task-seconds" in err
+
+
+def test_expired_sessions_answer_401_until_a_new_login(simulator, api_client):
+    vm_api = VmApi(api_client)
+    assert vm_api.get_vms({"first": 1})
+    simulator.expire_sessions()
+    with pytest.raises(ApiException) as caught:
+        vm_api.get_vms({"first": 1})
+    assert caught.value.status == 401
+    simulator.login(api_client)
+    assert vm_api.get_vms({"first": 1})

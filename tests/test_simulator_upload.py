@@ -104,3 +104,12 @@ def test_content_library_image_upload_to_two_clusters(api_client):
     elf_images = ElfImageApi(api_client).get_elf_images({"where": {"local_id_in": local_ids}})
     assert sorted(i.cluster.id for i in elf_images) == sorted(c.id for c in clusters)
     assert all(i.content_library_image.id == image.id for i in elf_images)
+
+
+def test_content_library_upload_needs_a_valid_cluster_filter(api_client):
+    api = ContentLibraryImageApi(api_client)
+    for clusters, words in (("not json", "JSON"), (json.dumps({"id_in": "x"}), "clusters.id_in"),
+                            (json.dumps({"name": "no-such-cluster"}), "matches no cluster")):
+        with pytest.raises(ApiException) as caught:
+            api.create_content_library_image(("a.iso", b"a"), clusters)
+        assert caught.value.status == 400 and words in caught.value.message

@@ -51,6 +51,7 @@ For tests:
   out); ``delay=S`` waits first (with ``status=None``: then answers normally).
 - ``sim.fail_tasks("start_vm", error_code=..., error_message=...)`` makes
   the next task of that operation fail.
+- ``sim.expire_sessions()`` invalidates every token (the next call gets 401).
 - ``sim.requests`` holds the last requests (method, path, status, JSON body).
 
 Uploads (``create_elf_image`` and the other upload operations): send the

@@ -113,6 +113,10 @@ class Simulator(object):
     def __enter__(self):
         return self.start()
 
+    def __repr__(self):
+        state = "serving at %s" % self.endpoint if self._server is not None else "stopped"
+        return "<Simulator %s>" % state
+
     def __exit__(self, exc_type, exc_value, traceback):
         self.stop()
 
@@ -169,6 +173,10 @@ class Simulator(object):
             self.store.reset(seed)
         self.clear_faults()
         self.requests.clear()
+
+    def expire_sessions(self):
+        """Forget every login token: the next secured request answers 401."""
+        self.tokens.clear()
 
     def settle(self):
         """End every running task now (their changes land or they fail)."""

@@ -15,6 +15,7 @@ import json
 
 import six
 
+from cloudtower.simulator import validate
 from cloudtower.simulator.errors import bad_request
 from cloudtower.simulator.handlers import BYTE_UNITS, handles
 
@@ -54,7 +55,8 @@ def _clusters(store, kind, form):
             where = json.loads(raw) if raw else None
         except ValueError:
             raise bad_request("form field clusters must be a JSON ClusterWhereInput", "clusters")
-        found = store.find("Cluster", where, path="clusters") if isinstance(where, dict) else []
+        validate.check("ClusterWhereInput", where, "clusters")
+        found = store.find("Cluster", where, path="clusters")
         if not found:
             raise bad_request("form field clusters matches no cluster", "clusters")
         return [c["id"] for c in found]
