@@ -40,6 +40,16 @@ def _parse_key(key, where_fields):
     return key, "eq"
 
 
+def _kind(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, numbers.Number):
+        return "number"
+    if isinstance(value, six.string_types):
+        return "text"
+    return "other"
+
+
 def _comparable(value, other):
     if isinstance(value, bool) or isinstance(other, bool):
         return isinstance(value, bool) and isinstance(other, bool)
@@ -61,10 +71,13 @@ def _scalar(op, expected):
         return lambda value: value is not None and not (
             value == expected and _comparable(value, expected))
     if op in ("in", "not_in"):
-        choices = list(expected or [])
+        # one set per kind of value, so 1 never matches True (and long id lists stay fast)
+        kinds = {}
+        for choice in expected or ():
+            kinds.setdefault(_kind(choice), set()).add(choice)
 
         def member(value):
-            return any(value == c and _comparable(value, c) for c in choices)
+            return value in kinds.get(_kind(value), ())
         if op == "in":
             return lambda value: value is not None and member(value)
         return lambda value: value is not None and not member(value)
