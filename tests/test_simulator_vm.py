@@ -610,3 +610,45 @@ def test_injected_task_failure_changes_nothing(api_client, finish, simulator):
     assert _get(api_client, vm.id).status == "STOPPED"
     task = _one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
     assert _one(finish([task])).status == "SUCCESSED"
+
+
+def test_datacenter_clusters(api_client, finish):
+    from cloudtower import DatacenterApi
+    api = DatacenterApi(api_client)
+    beijing = _one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
+    zbs = _cluster(api_client, "cluster-zbs")
+    assert zbs.id not in [c.id for c in beijing.clusters]
+    answer = _one(api.add_clusters_to_datacenter([{"where": {"id": beijing.id},
+                                                   "data": {"clusters": {"name": "cluster-zbs"}}}]))
+    assert _one(finish([answer.task_id])).status == "SUCCESSED"
+    beijing = _one(api.get_datacenters({"where": {"id": beijing.id}}))
+    assert zbs.id in [c.id for c in beijing.clusters]
+    assert beijing.id in [d.id for d in _cluster(api_client, "cluster-zbs").datacenters]
+    assert beijing.cluster_num == len(beijing.clusters) == 3
+    answer = _one(api.remove_clusters_from_datacenter([{"where": {"id": beijing.id},
+                                                        "data": {"clusters": {"id": zbs.id}}}]))
+    assert _one(finish([answer.task_id])).status == "SUCCESSED"
+    assert zbs.id not in [c.id for c in _one(api.get_datacenters({"where": {"id": beijing.id}})).clusters]
+
+
+def test_a_request_refused_half_way_leaves_no_task_and_no_change(api_client, simulator, monkeypatch):
+    # white box: a handler that schedules work and then fails (as a bad second item of a
+    # list body would) must leave neither the tasks nor their changes behind
+    from cloudtower import ApiException
+    from cloudtower.simulator import handlers
+    from cloudtower.simulator.errors import bad_request
+    real = handlers.HANDLERS["start_vm"]
+
+    def start_then_refuse(ctx):
+        real(ctx)
+        raise bad_request("refused after scheduling")
+    monkeypatch.setitem(handlers.HANDLERS, "start_vm", start_then_refuse)
+    stopped = VmApi(api_client).get_vms({"where": {"status": "STOPPED", "in_recycle_bin": False}})
+    tasks_before = len(TaskApi(api_client).get_tasks({}))
+    with pytest.raises(ApiException) as caught:
+        VmApi(api_client).start_vm({"where": {"id_in": [vm.id for vm in stopped]}})
+    assert caught.value.status == 400
+    simulator.settle()
+    assert len(TaskApi(api_client).get_tasks({})) == tasks_before
+    assert set(vm.status for vm in VmApi(api_client).get_vms({"where": {"id_in": [v.id for v in stopped]}})) \
+        == set(["STOPPED"])

@@ -323,6 +323,34 @@ handles("add_labels_to_resources")(_labels(True))
 handles("remove_labels_from_resources")(_labels(False))
 
 
+def _datacenter_clusters(adding):
+    def handler(ctx):
+        store = ctx.store
+        results = []
+        for index, item in enumerate(ctx.body):
+            where, data = item.get("where"), item.get("data") or {}
+            path = "body[%d].data.clusters" % index
+            clusters = [c["id"] for c in store.find("Cluster", data.get("clusters"), path=path)]
+            for datacenter in store.find("Datacenter", where, "DatacenterWhereUniqueInput",
+                                         "body[%d].where" % index):
+                def apply(datacenter_id=datacenter["id"]):
+                    current = need(store, "Datacenter", datacenter_id, "datacenter")
+                    present = list(current.get("clusters") or ())
+                    if adding:
+                        wanted = present + [c for c in clusters if c not in present]
+                    else:
+                        wanted = [c for c in present if c not in clusters]
+                    store.set_ref("Datacenter", current, "clusters", wanted)
+                task = ctx.schedule(apply, datacenter, "Datacenter", args=item)
+                results.append((task, "Datacenter", datacenter))
+        return ctx.result(results)
+    return handler
+
+
+handles("add_clusters_to_datacenter")(_datacenter_clusters(True))
+handles("remove_clusters_from_datacenter")(_datacenter_clusters(False))
+
+
 @handles("create_user")
 def create_user(ctx):
     # what logging in needs besides the generic mapping (the password is never served)

@@ -196,10 +196,11 @@ def tables():
 
 
 def table_of_where(where_type):
-    """The table that a ``*WhereInput`` type filters, or None."""
-    if not where_type or not where_type.endswith("WhereInput"):
-        return None
-    return tables().get(where_type[:-len("WhereInput")])
+    """The table that a ``*WhereInput`` (or ``*WhereUniqueInput``) type filters, or None."""
+    for suffix in ("WhereUniqueInput", "WhereInput"):
+        if where_type and where_type.endswith(suffix):
+            return tables().get(where_type[:-len(suffix)])
+    return None
 
 
 def _build_routes():

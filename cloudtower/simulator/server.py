@@ -318,7 +318,8 @@ class Simulator(object):
             if "Basic" in op.auth and session.basic_user(store, auth) is None:
                 raise ApiError(401, "Unauthorized: Basic credentials are missing or wrong")
             ctx = handlers.Context(self, store, op, body, user_id, language, form)
-            result = handlers.handler_for(op)(ctx)
+            handler = handlers.handler_for(op)
+            result = store.serve(lambda: handler(ctx))
             store.advance()
             # serialised under the lock: the rows cannot change half-way
             return 200, json.dumps(result, separators=(",", ":"))

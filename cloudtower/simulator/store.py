@@ -398,6 +398,16 @@ class Store(object):
             outer.extend(journal)
         return result
 
+    def serve(self, handler):
+        """Run one request's ``handler()``: if it raises, nothing it did remains
+        (rows written, tasks scheduled), so a refused request changes nothing."""
+        seq = self._seq
+        try:
+            return self.atomically(handler)
+        except BaseException:
+            self._active = [run for run in self._active if run.seq <= seq]
+            raise
+
     def _undo(self, journal):
         for kind, a, b, c in reversed(journal):
             if kind == "set":
