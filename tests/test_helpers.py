@@ -277,7 +277,7 @@ def test_login_with_a_wrong_password_raises(simulator):
 def test_login_again_once_when_the_token_is_refused(simulator):
     with fresh_client(simulator) as client:
         first = login(client, simulator.username, simulator.password)
-        simulator.tokens.clear()  # the server forgets every session
+        simulator.expire_sessions()  # the server forgets every session
         since = len(simulator.requests)
         assert VmApi(client).get_vms({"first": 1})
         second = client.configuration.api_key["Authorization"]
