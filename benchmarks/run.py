@@ -655,8 +655,8 @@ def report(r, command):
     m = r["machine"]
     rows = build_rows(r)
     lines = [
-        "Machine: %s, %d cores (shared), %s, %s; load average %.2f at the start"
-        % (m["cpu"], m["cores"], m["python"], m["platform"], m["load"]),
+        "Machine: %s, %d cores (shared), %s, %s; load average %.2f at the start, %.2f at the end"
+        % (m["cpu"], m["cores"], m["python"], m["platform"], m["load"], r["load_end"]),
         "Run: %s, commit %s%s; ours installed as: %s"
         % (m["date"], m["commit"], " plus uncommitted changes" if m["dirty"] else "",
            r["ours_how"]),
@@ -788,6 +788,7 @@ def main():
         else:
             r["compat"] = "not available yet (no cloudtower.simulator.Simulator)"
     log("done in %.0f s" % (time.time() - started))
+    r["load_end"] = os.getloadavg()[0]
 
     with open(os.path.join(WORK, "results.json"), "w") as handle:
         json.dump(r, handle, indent=1, default=str)
