@@ -62,7 +62,7 @@ def get_svt_image_version(path):
     """The version string an SVT image carries in its ISO volume descriptor."""
     with open(path, "rb") as handle:
         handle.seek(32 * 1024 + 190)
-        return handle.read(128).decode("utf-8", "replace").strip().strip("\x00")
+        return handle.read(128).decode("utf-8", "replace").strip(" \t\r\n\x00")
 
 
 def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=None,
@@ -105,7 +105,7 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
             except ApiException as error:
                 failures += 1
                 if (error.status != 0 and error.status < 500) or failures > retries:
-                    hint = "; resume with upload_task_id=%r" % task.id if task is not None else ""
+                    hint = "; resume with upload_task_id='%s'" % task.id if task is not None else ""
                     error.reason = "uploading %s failed at bytes %d-%d of %d: %s%s" % (
                         filename, offset, offset + len(chunk), total, error.reason, hint)
                     raise

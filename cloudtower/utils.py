@@ -18,8 +18,10 @@ TASK_FAILED = "FAILED"
 FINISHED = frozenset([TASK_SUCCEEDED, TASK_FAILED])
 # ids per get_tasks request; long lists are polled in chunks of this size
 POLL_CHUNK = 200
-# polls before an id the server does not know is reported instead of awaited
+# an id the server does not know is reported instead of awaited once it has
+# been missing from this many polls over at least this many seconds
 UNKNOWN_AFTER_POLLS = 3
+UNKNOWN_AFTER_SECONDS = 1.0
 FIRST_POLL_DELAY = 0.1
 
 
@@ -55,7 +57,8 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     if not wanted:
         return []
     task_api = TaskApi(api_client)
-    deadline = time.time() + timeout
+    started = time.time()
+    deadline = started + timeout
     final = {}
     unseen = dict((task_id, 0) for task_id in wanted)
     failures = []
@@ -78,7 +81,8 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
             if task is None:
                 if last_error is None:
                     unseen[task_id] += 1
-                    if unseen[task_id] >= UNKNOWN_AFTER_POLLS:
+                    if unseen[task_id] >= UNKNOWN_AFTER_POLLS and \
+                            time.time() - started >= UNKNOWN_AFTER_SECONDS:
                         final[task_id] = None
                         failures.append("task %s: not found on the server" % task_id)
                 continue
@@ -178,8 +182,10 @@ def _ldap_strategy(api_client):
         response = api_client.request("POST", host, headers={"Content-Type": "application/json"},
                                       body={"query": "{authnStrategies{id type}}", "variables": {}})
         strategies = json.loads(response.data.decode("utf-8"))["data"]["authnStrategies"]
-    except (ApiException, ValueError, KeyError, TypeError, AttributeError):
-        return None  # older towers have no such query: plain LDAP login
+    except Exception:  # noqa: B902 - any failure here means: no strategy to use
+        # Older towers have no such query (plain LDAP login then works); an
+        # unreachable tower is reported by the login call that follows.
+        return None
     for strategy in strategies or ():
         if strategy.get("type") == "LDAP":
             return strategy.get("id")

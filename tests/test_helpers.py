@@ -430,7 +430,7 @@ def test_a_chunk_that_keeps_failing_names_the_task_to_resume(simulator, api_clie
     reason = info.value.reason
     assert "bytes %d-%d of %d" % (8 * MiB, 16 * MiB, 20 * MiB) in reason
     task_id = UploadTaskApi(api_client).get_upload_tasks({"where": {"status": "UPLOADING"}})[0].id
-    assert "upload_task_id=%r" % task_id in reason
+    assert "upload_task_id='%s'" % task_id in reason
 
     # resuming sends only what the server does not have yet
     simulator.clear_faults()
