@@ -307,7 +307,7 @@ def create(ctx, extra=None):
             values.update(extra(params))
         values["id"] = store.new_id()
         # the row is filled once: the answer shows what will be stored
-        row = _preview(store, table, values)
+        row = fill_row(store, table, values)
 
         def apply(values=values, row=row):
             check_refs(store, table, values)
@@ -320,7 +320,7 @@ def create(ctx, extra=None):
     return ctx.result(results)
 
 
-def _preview(store, table, values):
+def fill_row(store, table, values):
     """A row as it will be once created (filled, not stored) for the answer."""
     spec = store.table(table)
     row = {}

@@ -2,11 +2,10 @@
 """Behaviour of the resources around VMs: snapshots, templates, placement
 groups, labels and users. Folders, iSCSI targets/LUNs/LUN snapshots, NFS
 exports and the rest are served well by the generic handlers."""
-from cloudtower.simulator.handlers import (create, describe, handles, map_params, need, refuse,
-                                           check_refs, _preview)
-from cloudtower.simulator.vm import (_must_be_off, attach_cd_rom, attach_disk, detach_disk,
-                                     disks, for_each_vm, remove_snapshot, remove_vm,
-                                     renew_devices)
+from cloudtower.simulator.handlers import (check_refs, create, describe, fill_row, handles,
+                                           map_params, need, refuse)
+from cloudtower.simulator.vm import (attach_cd_rom, attach_disk, detach_disk, disks, for_each_vm,
+                                     must_be_off, remove_snapshot, remove_vm)
 
 
 def _frozen_vlan(store, vlan_id):
@@ -113,7 +112,7 @@ def create_vm_snapshot(ctx):
     for params in (ctx.body or {}).get("data") or []:
         vm = store.get("Vm", params.get("vm_id"))
         snapshot_id = store.new_id()
-        preview = _preview(store, "VmSnapshot", {
+        preview = fill_row(store, "VmSnapshot", {
             "id": snapshot_id, "name": params.get("name"), "vm": params.get("vm_id"),
             "cluster": (vm or {}).get("cluster"), "entityAsyncStatus": "CREATING",
             "consistent_type": params.get("consistent_type") or "CRASH_CONSISTENT",
@@ -202,7 +201,7 @@ def _template_from_vm(convert):
         for params in ctx.body:
             vm = store.get("Vm", params.get("vm_id"))
             template_id = store.new_id()
-            preview = _preview(store, "VmTemplate", {
+            preview = fill_row(store, "VmTemplate", {
                 "id": template_id, "name": params.get("name"), "entityAsyncStatus": "CREATING",
                 "cluster": params.get("cluster_id") or (vm or {}).get("cluster"),
                 "vm_disks": [], "vm_nics": []})
@@ -213,7 +212,7 @@ def _template_from_vm(convert):
                     refuse("VM_NOT_IN_CLUSTER", "VM %s is not in cluster %s"
                            % (current.get("name"), params["cluster_id"]))
                 if convert:
-                    _must_be_off(current, "converted to a template")
+                    must_be_off(current, "converted to a template")
                 build_template(store, current, params, template_id, preview)
                 if convert:
                     remove_vm(store, current)
@@ -260,7 +259,7 @@ def create_vm_placement_group(ctx):
         values.setdefault("local_created_at", store.now_iso())
         values.setdefault("local_updated_at", store.now_iso())
         values.setdefault("description", "")
-        row = _preview(store, "VmPlacementGroup", values)
+        row = fill_row(store, "VmPlacementGroup", values)
         preview = dict(row, entityAsyncStatus="CREATING")
 
         def apply(values=values, row=row):
@@ -357,7 +356,3 @@ def create_user(ctx):
     return create(ctx, lambda params: {
         "_password": params.get("password"), "source": params.get("source") or "LOCAL",
         "display_username": params.get("username"), "internal": False})
-
-
-__all__ = ["build_snapshot", "build_template", "frozen_disks", "frozen_nics", "for_each_vm",
-           "renew_devices"]

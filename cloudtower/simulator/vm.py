@@ -14,8 +14,7 @@ disks and NICs new ids (the rows are rebuilt from the cluster's state).
 """
 import six
 
-from cloudtower.simulator.handlers import (Context, describe, handles, need, refuse,
-                                           to_bytes)
+from cloudtower.simulator.handlers import describe, fill_row, handles, need, refuse, to_bytes
 
 GIB = 1024 ** 3
 _ACTIVE = ("RUNNING", "SUSPENDED")
@@ -193,8 +192,7 @@ class VmSpec(object):
         row = dict(self.values)
         row.update({"id": vm_id, "cluster": self.cluster_id, "host": self.host_id,
                     "folder": self.folder_id, "entityAsyncStatus": "CREATING"})
-        from cloudtower.simulator.handlers import _preview
-        return _preview(store, "Vm", row)
+        return fill_row(store, "Vm", row)
 
 
 def _vm_basics(spec, params, defaults=None):
@@ -631,7 +629,7 @@ def migrate_vm(ctx):
     return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
-def _must_be_off(vm, verb):
+def must_be_off(vm, verb):
     if vm.get("status") in _ACTIVE:
         refuse("VM_IS_RUNNING", "VM %s is %s: power it off before it is %s"
                % (vm.get("name"), vm.get("status"), verb))
@@ -643,7 +641,7 @@ def move_vm_to_recycle_bin(ctx):
 
     def change(vm):
         _not_in_recycle_bin(vm)
-        _must_be_off(vm, "moved to the recycle bin")
+        must_be_off(vm, "moved to the recycle bin")
         store.update("Vm", vm, {"in_recycle_bin": True, "deleted_at": store.now_iso()})
     return for_each_vm(ctx, ctx.body.get("where"), change, table="Vm")
 
@@ -689,7 +687,7 @@ def delete_vm(ctx):
     effect = ctx.body.get("effect") or {}
 
     def change(vm):
-        _must_be_off(vm, "deleted")
+        must_be_off(vm, "deleted")
         remove_vm(store, vm, effect.get("include_snapshots", True) is not False)
     return for_each_vm(ctx, ctx.body.get("where"), change)
 
@@ -947,6 +945,3 @@ def remove_vm_from_folder(ctx):
     store = ctx.store
     return for_each_vm(ctx, ctx.body.get("where"),
                        lambda vm: store.update("Vm", vm, {"folder": None}))
-
-
-__all__ = ["Context", "build_vm", "VmSpec"]
