@@ -213,6 +213,13 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def git(*args):
+    try:
+        return run(["git", "-C", REPO] + list(args)).strip()
+    except (OSError, RuntimeError):
+        return ""
+
+
 def machine_info(base_python, ours, official, ref):
     cpu = "unknown"
     try:
@@ -229,9 +236,9 @@ def machine_info(base_python, ours, official, ref):
         "cpu": cpu, "cores": os.cpu_count(), "python": "CPython %s" % version,
         "platform": platform.platform(), "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "load": os.getloadavg()[0], "ours": ours.versions(deps), "official": official.versions(deps),
-        "commit": run(["git", "-C", REPO, "rev-parse", "--short", ref or "HEAD"]).strip(),
-        "dirty": not ref and bool(run(["git", "-C", REPO, "status", "--porcelain", "--",
-                                       "cloudtower", "setup.py", "setup.cfg"]).strip()),
+        "commit": git("rev-parse", "--short", ref or "HEAD") or "(not a git checkout)",
+        "dirty": not ref and bool(git("status", "--porcelain", "--", "cloudtower", "setup.py",
+                                      "setup.cfg")),
     }
 
 
@@ -707,7 +714,8 @@ def update_docs(r, command):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=default_python(),
-                        help="interpreter for both virtualenvs (default: pyenv's 3.11.7)")
+                        help="interpreter (3.8+) for both virtualenvs (default: pyenv's 3.11.7, "
+                             "else the one running this)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (less stable)")
     parser.add_argument("--fresh", action="store_true", help="also rebuild the official SDK's venv")
     parser.add_argument("--ref", help="measure this git commit (e.g. HEAD) instead of the work tree")
