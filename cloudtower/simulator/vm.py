@@ -20,6 +20,24 @@ GIB = 1024 ** 3
 _ACTIVE = ("RUNNING", "SUSPENDED")
 _HEALTHY_HOSTS = ("CONNECTED_HEALTHY", "CONNECTED_WARNING")
 
+# what a new VM is until its guest runs and reports (nothing random)
+VM_DEFAULTS = {
+    "firmware": "BIOS", "ha": True, "description": "", "guest_os_type": "UNKNOWN",
+    "vm_tools_status": "NOT_INSTALLED", "vm_tools_version": None, "ips": "", "protected": False,
+    "original_name": None, "in_recycle_bin": False, "deleted_at": None, "internal": False,
+    "vm_usage": None, "out_uninstall_usb": [], "pci_nics": [], "gpu_devices": [],
+    "usb_devices": [], "backup_plans": [], "entity_filter_results": [], "vm_placement_group": [],
+    "labels": [], "cpu_usage": 0.0, "memory_usage": 0.0, "os": None, "kernel_info": None,
+    "hostname": None, "dns_servers": None, "guest_used_size": None, "guest_size_usage": None,
+    "guest_cpu_model": None, "last_shutdown_time": None, "isolation_policy": None,
+    "snapshot_plan": None, "max_bandwidth": None, "max_bandwidth_policy": None, "max_iops": None,
+    "max_iops_policy": None, "io_policy": "RESTRICT_EACH_DISK", "video_type": "CIRRUS",
+    "clock_offset": "UTC", "win_opt": False, "nested_virtualization": False,
+    "cloud_init_supported": False, "cpu_model": "Cascadelake-Server", "used_size": None,
+    "used_size_usage": None, "unique_size": None, "unique_logical_size": None,
+    "logical_size_bytes": None,
+}
+
 # fields a new VM takes from its creation parameters as they are
 _COPIED = ("name", "description", "ha", "firmware", "guest_os_type", "io_policy",
            "max_bandwidth", "max_bandwidth_policy", "max_iops", "max_iops_policy")
@@ -189,9 +207,11 @@ class VmSpec(object):
         self.failure = None  # (code, message) when the task is to be refused
 
     def preview(self, store, vm_id):
-        row = dict(self.values)
+        row = dict(VM_DEFAULTS)
+        row.update(self.values)
         row.update({"id": vm_id, "cluster": self.cluster_id, "host": self.host_id,
-                    "folder": self.folder_id, "entityAsyncStatus": "CREATING"})
+                    "folder": self.folder_id, "entityAsyncStatus": "CREATING",
+                    "local_id": store.new_uuid(), "local_created_at": store.now_iso()})
         return fill_row(store, "Vm", row)
 
 
@@ -285,23 +305,16 @@ def build_vm(store, vm_id, spec, base=None):
     values = dict((k, v) for k, v in (base or {}).items()
                   if k not in ("vm_disks", "vm_nics", "snapshots", "entityAsyncStatus"))
     values.update(spec.values)
+    if base is None:
+        values = dict(VM_DEFAULTS)
+        values.update(spec.values)
+        values.update({"local_id": store.new_uuid(), "local_created_at": store.now_iso()})
     values.update({
         "id": vm_id, "cluster": cluster_id, "host": host["id"] if host else None,
-        "folder": spec.folder_id, "status": status, "local_id": store.new_uuid(),
-        "local_created_at": store.now_iso(), "in_recycle_bin": False, "deleted_at": None,
-        "internal": False, "vm_usage": None, "entityAsyncStatus": None,
+        "folder": spec.folder_id, "status": status, "entityAsyncStatus": None,
         "node_ip": host.get("management_ip") if host else "",
-        "vm_tools_status": values.get("vm_tools_status") or "NOT_INSTALLED",
-        "vm_tools_version": values.get("vm_tools_version"),
-        "ips": values.get("ips") or "", "protected": False, "original_name": None,
-        "out_uninstall_usb": [], "pci_nics": [], "gpu_devices": [], "usb_devices": [],
-        "backup_plans": [], "entity_filter_results": [], "vm_placement_group": [], "labels": [],
-        "cpu_usage": 0.0 if status != "RUNNING" else values.get("cpu_usage", 5.0),
+        "cpu_usage": 5.0 if status == "RUNNING" else 0.0,
     })
-    values.setdefault("firmware", "BIOS")
-    values.setdefault("ha", True)
-    values.setdefault("description", "")
-    values.setdefault("guest_os_type", "UNKNOWN")
     vm = store.insert("Vm", values)
     for disk in spec.disks:
         if disk["kind"] == "cdrom":
