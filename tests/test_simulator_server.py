@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -342,13 +341,14 @@ def test_stop_closes_connections_and_restarts():
     client = sim.client()
     assert VmApi(client).get_vms({"first": 1})
     port = sim.port
-    threads = threading.active_count()
+    server, serving = sim._server, sim._thread
+    assert len(server._open) == 1  # the client's keep-alive connection
     sim.stop()
     deadline = time.time() + 5
-    while threading.active_count() > threads - 2 and time.time() < deadline:
+    while server._open and time.time() < deadline:
         time.sleep(0.05)
-    # the server thread and the connection's handler thread are gone
-    assert threading.active_count() <= threads - 2
+    # the serving thread has ended and so has the handler of the idle connection
+    assert not serving.is_alive() and not server._open
     probe = socket.socket()
     try:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
