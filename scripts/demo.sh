@@ -18,6 +18,6 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 # the installed package, as a user would have it (not the checkout on sys.path)
-"$VENV/bin/python" -m pip install -q --upgrade "$ROOT"
+"$VENV/bin/python" -m pip install -qq --upgrade "$ROOT"
 cd "$ROOT"
 exec "$VENV/bin/python" examples/dashboard.py "$@"
