@@ -27,6 +27,6 @@ _SUBMODULES = ("api", "api_client", "configuration", "exceptions", "models", "re
 __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 
 _sources = [_lazy.FromModules("cloudtower.", _CORE), _lazy.FromModules("cloudtower.api.", API_MODULES),
-            _lazy.FromModule("cloudtower.models", MODEL_MODULES)]
+            _lazy.from_module("cloudtower.models", MODEL_MODULES)]
 del API_MODULES, MODEL_MODULES
 _lazy.install(__name__, _sources, _SUBMODULES)

@@ -29,22 +29,6 @@ class FromModules(object):
         return getattr(importlib.import_module(self.prefix + module), name)
 
 
-class FromModule(object):
-    """Names read from one module (``cloudtower.models`` for every model)."""
-
-    def __init__(self, module, names):
-        self.module = module
-        self.table = names
-
-    def names(self):
-        return self.table
-
-    def resolve(self, name):
-        if name not in self.table:
-            raise KeyError(name)
-        return getattr(importlib.import_module(self.module), name)
-
-
 class Built(object):
     """Names whose values ``build(name)`` makes."""
 
@@ -59,6 +43,11 @@ class Built(object):
         if name not in self.table:
             raise KeyError(name)
         return self.build(name)
+
+
+def from_module(module, names):
+    """Names read from one module (``cloudtower.models`` for every model)."""
+    return Built(lambda name: getattr(importlib.import_module(module), name), names)
 
 
 class LazyModule(types.ModuleType):
