@@ -7,10 +7,7 @@ for code written against the openapi-generator client.
 """
 import gc
 import json
-import logging
-import mimetypes
 import os
-import random
 import threading
 import time
 
@@ -21,8 +18,6 @@ from cloudtower.model import RecursionError_
 from cloudtower._version import __version__
 from cloudtower.configuration import Configuration
 from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError
-
-logger = logging.getLogger("cloudtower")
 
 # Keyword arguments every operation accepts besides its own parameters.
 COMMON_KWARGS = frozenset([
@@ -254,6 +249,7 @@ class ApiClient(object):
         if not isinstance(retries, six.integer_types) or attempt >= retries:
             return False
         delay = min(self.configuration.retry_backoff * (2 ** attempt), 5.0)
+        import random  # here, not at import time: most calls never retry
         time.sleep(delay * (0.5 + random.random()))
         return True
 
@@ -292,12 +288,10 @@ class ApiClient(object):
         if raw is None or raw == b"" or raw == "":
             return None
         try:
-            if isinstance(raw, bytes):
-                raw = raw.decode("utf-8")
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             if response_type == "str":
-                return raw
+                return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
             error = ApiException(http_resp=response)
             error.reason = "the response is not valid JSON (expected %s)" % response_type
             raise error
@@ -305,13 +299,16 @@ class ApiClient(object):
             error = ApiException(http_resp=response)
             error.reason = "the response is nested too deeply to read"
             raise error
-        return self.deserialize_data(data, response_type)
+        return self._convert(data, response_type, owned=True)
 
     def deserialize_data(self, data, response_type):
-        """Turn decoded JSON into ``response_type``."""
+        """Turn decoded JSON into ``response_type`` (``data`` is left as it was)."""
+        return self._convert(data, response_type, owned=False)
+
+    def _convert(self, data, response_type, owned):
         if response_type is None or data is None:
             return data
-        convert = _model.converter(response_type)
+        convert = _model.converter(response_type, owned)
         if convert is None:
             return data
         # Building thousands of objects triggers collections that find no
@@ -325,6 +322,11 @@ class ApiClient(object):
             raise ApiValueError("the response is nested too deeply to read as %s" % response_type)
         finally:
             if paused:
+                if hasattr(gc, "freeze"):
+                    # move what was just built out of the young generations,
+                    # so the next collections do not walk all of it again
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()
 
     def _deserialize_file(self, response):
@@ -379,6 +381,7 @@ def _check_body_type(name, param, type_name, value):
 
 def _file_field(param, value):
     """A multipart file from a path, an open file, bytes, or a (name, data[, type]) tuple."""
+    import mimetypes  # only uploads need it
     if isinstance(value, tuple):
         if len(value) == 2:
             return (value[0], value[1], mimetypes.guess_type(value[0])[0] or "application/octet-stream")

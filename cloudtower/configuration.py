@@ -1,8 +1,6 @@
 # coding: utf-8
 """Connection settings shared by an ``ApiClient`` and everything built on it."""
 import copy
-import logging
-import platform
 import sys
 import threading
 
@@ -49,6 +47,7 @@ class Configuration(object):
         self._base_path = "http://localhost/v2/api" if host is None else host
         self.api_key = dict(api_key) if api_key else {}
         self.api_key_prefix = dict(api_key_prefix) if api_key_prefix else {}
+        import logging  # not at import time: importing the SDK should stay cheap
         self.refresh_api_key_hook = None
         self.username = username
         self.password = password
@@ -132,6 +131,7 @@ class Configuration(object):
 
     @logger_file.setter
     def logger_file(self, value):
+        import logging
         self._logger_file = value
         if value:
             self.logger_file_handler = logging.FileHandler(value)
@@ -147,6 +147,7 @@ class Configuration(object):
     def debug(self, value):
         # Only our own logger: http.client's debug output would print the
         # Authorization header.
+        import logging
         self._debug = bool(value)
         level = logging.DEBUG if value else logging.WARNING
         for logger in self.logger.values():
@@ -158,6 +159,7 @@ class Configuration(object):
 
     @logger_format.setter
     def logger_format(self, value):
+        import logging
         self._logger_format = value
         self.logger_formatter = logging.Formatter(value)
 
@@ -213,6 +215,7 @@ class Configuration(object):
 
     def to_debug_report(self):
         """Facts worth pasting into a bug report (never credentials)."""
+        import platform
         return (
             "Python SDK Debug Report:\n"
             "OS: {os}\n"

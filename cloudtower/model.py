@@ -43,8 +43,8 @@ def model_class(name):
 class ModelBuilder(object):
     """Makes model and enum classes from the generated tables, once each.
 
-    ``cloudtower/models/_tables.py`` holds every class as a compact JSON
-    table; a class is built the first time its name is read, so importing
+    ``cloudtower/models/_tables.py`` (and ``_enum_tables.py``) hold every
+    class as a compact JSON table; a class is built the first time its name is read, so importing
     the package costs nothing for the 1,900 classes a script does not use.
     """
 
@@ -60,8 +60,12 @@ class ModelBuilder(object):
             with self.lock:
                 cls = self.built.get(name)
                 if cls is None:
-                    from cloudtower.models._tables import TABLES
-                    cls = build_class(name, TABLES[name], self.package + "." + self.modules[name])
+                    from cloudtower.models import _enum_tables
+                    table = _enum_tables.TABLES.get(name)
+                    if table is None:
+                        from cloudtower.models._tables import TABLES
+                        table = TABLES[name]
+                    cls = build_class(name, table, self.package + "." + self.modules[name])
                     self.built[name] = cls
         return cls
 
@@ -146,7 +150,7 @@ class Model(object):
     # -- reading JSON ------------------------------------------------------
 
     @classmethod
-    def _compile(cls):
+    def _compile(cls, owned=False):
         """Build and cache this class's plan for reading a JSON object."""
         same, renamed, converted = [], [], []
         for attr, type_name in cls.openapi_types.items():
@@ -155,31 +159,45 @@ class Model(object):
                 same.append(key)
             else:
                 renamed.append((key, attr))
-            convert = converter(type_name)
+            convert = converter(type_name, owned)
             if convert is not None:
                 converted.append((attr, convert))
         plan = (tuple(same), tuple(renamed), tuple(converted),
                 frozenset(cls.attribute_map.get(a, a) for a in cls.openapi_types))
-        cls._plan = plan
+        setattr(cls, "_owned_plan" if owned else "_plan", plan)
         return plan
 
     @classmethod
     def from_json(cls, data):
         """Build an instance from decoded JSON, leniently: never fails on
-        unknown fields (kept in ``_unknown_fields``), odd types or nulls."""
+        unknown fields (kept in ``_unknown_fields``), odd types or nulls.
+        ``data`` is left as it was."""
         plan = cls.__dict__.get("_plan") or cls._compile()
-        same, renamed, converted, known = plan
-        get = data.get
-        values = {key: get(key) for key in same}
-        for key, attr in renamed:
-            values[attr] = get(key)
-        for attr, convert in converted:
+        return cls._instance(plan, _copy_values(plan, data))
+
+    @classmethod
+    def _adopt(cls, data):
+        """``from_json`` for a dict the SDK owns (fresh from ``json.loads``).
+
+        When the object has exactly the declared keys -- what CloudTower
+        sends -- the dict itself becomes the instance's ``__dict__``, which
+        saves copying every field of every object of a large response.
+        """
+        plan = cls.__dict__.get("_owned_plan") or cls._compile(owned=True)
+        known = plan[3]
+        if len(data) == len(known) and known.issuperset(data):
+            for key, attr in plan[1]:
+                data[attr] = data.pop(key)
+            return cls._instance(plan, data)
+        return cls._instance(plan, _copy_values(plan, data))
+
+    @classmethod
+    def _instance(cls, plan, values):
+        for attr, convert in plan[2]:
             value = values[attr]
             if value is not None:
                 values[attr] = convert(value)
         obj = cls.__new__(cls)
-        if not known.issuperset(data):
-            values["_unknown_fields"] = dict((k, v) for k, v in data.items() if k not in known)
         obj.__dict__ = values
         return obj
 
@@ -242,6 +260,19 @@ def _check_enum(model_name, attr, value, allowed):
                                 % (attr, model_name, item, list(allowed)))
 
 
+def _copy_values(plan, data):
+    """The attribute values of ``data`` in a new dict; undeclared keys go to
+    ``_unknown_fields`` so that nothing a newer CloudTower sends is lost."""
+    same, renamed, _, known = plan
+    get = data.get
+    values = {key: get(key) for key in same}
+    for key, attr in renamed:
+        values[attr] = get(key)
+    if not known.issuperset(data):
+        values["_unknown_fields"] = dict((k, v) for k, v in data.items() if k not in known)
+    return values
+
+
 def _plain(value, serialize):
     if isinstance(value, Model):
         return value._to_dict(serialize)
@@ -254,11 +285,15 @@ def _plain(value, serialize):
 
 # -- converters: type string -> function(JSON value) -> Python value --------
 
-def converter(type_name):
+def converter(type_name, owned=False):
     """A function turning JSON for ``type_name`` into Python, or None when
-    the JSON value is already right (strings, numbers, enums, free objects)."""
-    if type_name in _converter_cache:
-        return _converter_cache[type_name]
+    the JSON value is already right (strings, numbers, enums, free objects).
+
+    With ``owned=True`` the function may reuse the dicts it is given (they
+    must be fresh from ``json.loads``, seen by no one else)."""
+    cache_key = (type_name, owned)
+    if cache_key in _converter_cache:
+        return _converter_cache[cache_key]
     result = None
     if type_name in PRIMITIVE_TYPES:
         result = None
@@ -270,12 +305,12 @@ def converter(type_name):
         inner = _LIST.match(type_name)
         pair = _DICT.match(type_name)
         if inner:
-            result = _list_converter(converter(inner.group(1)))
+            result = _list_converter(converter(inner.group(1), owned))
         elif pair:
-            result = _dict_converter(converter(pair.group(2)))
+            result = _dict_converter(converter(pair.group(2), owned))
         else:
-            result = _ModelConverter(type_name)
-    _converter_cache[type_name] = result
+            result = _ModelConverter(type_name, owned)
+    _converter_cache[cache_key] = result
     return result
 
 
@@ -305,21 +340,23 @@ def _dict_converter(item_converter):
 class _ModelConverter(object):
     """Resolves its class on first use, so compiling a plan imports nothing."""
 
-    def __init__(self, name):
+    def __init__(self, name, owned):
         self.name = name
-        self.cls = None
+        self.owned = owned
+        self.build = None
 
     def __call__(self, value):
-        cls = self.cls
-        if cls is None:
+        build = self.build
+        if build is None:
             cls = model_class(self.name)
             if cls is None or is_enum(cls):
-                cls = self.cls = False
+                build = False
             else:
-                self.cls = cls
-        if cls is False or not isinstance(value, dict):
+                build = cls._adopt if self.owned else cls.from_json
+            self.build = build
+        if build is False or not isinstance(value, dict):
             return value
-        return cls.from_json(value)
+        return build(value)
 
 
 def _parse_datetime(value):

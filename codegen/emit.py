@@ -38,7 +38,8 @@ def generate(spec):
         files["cloudtower/models/%s.py" % model.module] = _model_module(model, version)
     files["cloudtower/models/__init__.py"] = _models_init(spec, version)
     files["cloudtower/models/__init__.pyi"] = _models_stub(spec, version, enums)
-    files["cloudtower/models/_tables.py"] = _model_tables(spec, version)
+    files["cloudtower/models/_tables.py"] = _model_tables(spec, version, enums=False)
+    files["cloudtower/models/_enum_tables.py"] = _model_tables(spec, version, enums=True)
     files["cloudtower/api/operations.py"] = _operation_table(spec, version)
     for tag, methods in spec.apis.items():
         module = naming.api_module_name(tag)
@@ -146,12 +147,16 @@ def _pack(model):
     return json.dumps(table, separators=(",", ":"), sort_keys=True)
 
 
-def _model_tables(spec, version):
+def _model_tables(spec, version, enums):
+    # enums apart: the guide's `from cloudtower import VmStatus` then loads a
+    # small table, not the 1,600 models' one
+    kind = "enum" if enums else "model"
     out = [HEADER % version,
-           '"""Every model and enum as a table; cloudtower.model.build_class makes the classes."""\n',
+           '"""Every %s as a table; cloudtower.model.build_class makes the classes."""\n' % kind,
            "TABLES = {\n"]
     for name, model in sorted(spec.models.items()):
-        out.append("    %s: %s,\n" % (_literal(name), repr(_pack(model))))
+        if (model.enum is not None) == enums:
+            out.append("    %s: %s,\n" % (_literal(name), repr(_pack(model))))
     out.append("}\n")
     return "".join(out)
 
@@ -166,7 +171,7 @@ def _models_init(spec, version):
         out.append('    "%s": "%s",\n' % (name, model.module))
     out.append("}\n\n__all__ = sorted(MODEL_MODULES)\n\n")
     out.append("_lazy.install(__name__, [_lazy.Built(ModelBuilder(__name__, MODEL_MODULES), MODEL_MODULES)],\n"
-               "              list(MODEL_MODULES.values()) + [\"_tables\"])\n")
+               "              list(MODEL_MODULES.values()) + [\"_tables\", \"_enum_tables\"])\n")
     return "".join(out)
 
 

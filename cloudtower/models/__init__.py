@@ -1918,4 +1918,4 @@ MODEL_MODULES = {
 __all__ = sorted(MODEL_MODULES)
 
 _lazy.install(__name__, [_lazy.Built(ModelBuilder(__name__, MODEL_MODULES), MODEL_MODULES)],
-              list(MODEL_MODULES.values()) + ["_tables"])
+              list(MODEL_MODULES.values()) + ["_tables", "_enum_tables"])
