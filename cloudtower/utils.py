@@ -64,6 +64,7 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     failures = []
     last_error = None
     delays = _poll_delays(interval)
+    seen_progress = {}  # task id -> [(local time, progress)], to estimate its end
     while True:
         pending = [task_id for task_id in wanted if task_id not in final]
         try:
@@ -86,6 +87,8 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
                         final[task_id] = None
                         failures.append("task %s: not found on the server" % task_id)
                 continue
+            if task.status not in FINISHED:
+                _record_progress(seen_progress, task)
             if task.status in FINISHED:
                 final[task_id] = task
                 if task.status == TASK_FAILED:
@@ -98,6 +101,11 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
         if done == len(wanted):
             break
         delay = next(delays)
+        pending = [task_id for task_id in wanted if task_id not in final]
+        estimate = _estimated_remaining(seen_progress, pending)
+        if estimate is not None:
+            # poll again when the slowest task should have ended, not sooner
+            delay = min(interval, max(FIRST_POLL_DELAY / 2, estimate + 0.02))
         if time.time() + delay > deadline:
             remaining = deadline - time.time()
             if remaining > 0:
@@ -116,6 +124,34 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
         only_unknown = all(item.endswith("not found on the server") for item in failures)
         raise ApiException(404 if only_unknown else 500, "Tasks failed: " + "; ".join(failures))
     return [final[task_id] for task_id in wanted]
+
+
+def _record_progress(seen, task):
+    progress = task.progress
+    if task.status != "EXECUTING" or not isinstance(progress, (int, float)) or progress <= 0:
+        return
+    samples = seen.setdefault(task.id, [])
+    if not samples or progress > samples[-1][1]:
+        samples.append((time.time(), float(progress)))
+        del samples[:-2]
+
+
+def _estimated_remaining(seen, pending):
+    """Seconds until the last of ``pending`` should end, from how fast their
+    progress moved between polls; None while any of them cannot be judged."""
+    longest = 0.0
+    for task_id in pending:
+        samples = seen.get(task_id)
+        if not samples or len(samples) < 2:
+            return None
+        (t1, p1), (t2, p2) = samples
+        scale = 100.0 if p2 > 1.0 else 1.0
+        rate = (p2 - p1) / max(t2 - t1, 1e-6)
+        if rate <= 0:
+            return None
+        remaining = (scale - p2) / rate - (time.time() - t2)
+        longest = max(longest, remaining)
+    return longest
 
 
 def _fetch_tasks(task_api, task_ids):
