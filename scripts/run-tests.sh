@@ -81,11 +81,17 @@ set -e
 # per-environment results, test counts from each environment's JUnit report
 summary_status=0
 "$TOOLS/bin/python" "$ROOT/scripts/summarize-tox.py" --envs "$ENVS" --workdir "$WORK" \
-    --result-json "$WORK/result.json" || summary_status=$?
+    --result-json "$WORK/result.json" > "$WORK/summary.txt" || summary_status=$?
+cat "$WORK/summary.txt"
 
 log "total time $(( $(date +%s) - started )) s"
 if [ "$tox_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
     log "FAILED (tox exit $tox_status, summary exit $summary_status)"
-    exit 1
+    status=1
+else
+    log "all environments passed"
+    status=0
 fi
-log "all environments passed"
+# the totals again, as the last line (CI reads the closing line)
+tail -n 1 "$WORK/summary.txt"
+exit "$status"
