@@ -334,18 +334,24 @@ def test_sdist_contents(dists):
 
 # -- installing --------------------------------------------------------------
 
-def offline_install(python, dists, base):
-    """Download the dependencies with the target's own pip (online), then install
-    the SDK into a fresh environment with --no-index from that folder only."""
-    download_venv = os.path.join(base, "download-venv")
-    downloader = make_venv(python, download_venv)
+def offline_install(python, dists, base, target_version=None):
+    """Download the dependencies (online), then install the SDK into a fresh
+    environment with --no-index from that folder only. Without
+    ``target_version`` the target's own pip downloads; with it (e.g. "2.7"),
+    this Python's pip downloads for that version, as the README describes."""
     folder = os.path.join(base, "downloaded")
     os.makedirs(folder)
     # The README's `pip download -d DIR cloudtower-sdk`, with our wheel in place of
     # the index's copy: PyPI's cloudtower-sdk (the official SDK) has the same
     # version numbers, so the dependencies are downloaded by name here.
     shutil.copy(dists["wheel"], folder)
-    run([downloader, "-m", "pip", "download", "-q", "-d", folder] + runtime_requirements(),
+    if target_version is None:
+        downloader = [make_venv(python, os.path.join(base, "download-venv")), "-m", "pip"]
+        cross = []
+    else:
+        downloader = [sys.executable, "-m", "pip"]
+        cross = ["--python-version", target_version, "--only-binary=:all:"]
+    run(downloader + ["download", "-q", "-d", folder] + cross + runtime_requirements(),
         env=download_env())
     names = sorted(os.listdir(folder))
     got = set(n.split("-", 1)[0].lower() for n in names)
@@ -371,7 +377,8 @@ def test_offline_install_python27(dists, tmpdir):
         if REQUIRE:
             pytest.fail("no Python 2.7 found (set CLOUDTOWER_PY27) and this environment requires it")
         pytest.skip("no Python 2.7 interpreter here")
-    report = offline_install(python, dists, str(tmpdir))
+    # prepared on this Python for 2.7 (`pip download --python-version 2.7 ...`)
+    report = offline_install(python, dists, str(tmpdir), target_version="2.7")
     assert report["python"].startswith("2.7"), report
 
 
