@@ -17,7 +17,7 @@ from cloudtower import model as _model
 from cloudtower.model import RecursionError_
 from cloudtower._version import __version__
 from cloudtower.configuration import Configuration
-from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError
+from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError, nested_too_deeply
 
 # Keyword arguments every operation accepts besides its own parameters.
 COMMON_KWARGS = frozenset([
@@ -287,6 +287,10 @@ class ApiClient(object):
         raw = response.data
         if raw is None or raw == b"" or raw == "":
             return None
+        if nested_too_deeply(raw):
+            error = ApiException(http_resp=response)
+            error.reason = "the response is nested too deeply to read"
+            raise error
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):

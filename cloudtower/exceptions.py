@@ -9,6 +9,19 @@ import json
 import six
 
 
+# A run of this many opening brackets is never CloudTower data; such a body is
+# refused before json.loads, whose recursion on some Pythons (3.8 under a deep
+# stack) can abort the process instead of raising RecursionError.
+_TOO_DEEP = 400
+
+
+def nested_too_deeply(body):
+    """True for a body with an absurdly deep run of nested arrays."""
+    if isinstance(body, bytes):
+        return b"[" * _TOO_DEEP in body
+    return isinstance(body, six.text_type) and u"[" * _TOO_DEEP in body
+
+
 class OpenApiException(Exception):
     """The base of every exception the SDK raises on purpose."""
 
@@ -90,7 +103,7 @@ class ApiException(OpenApiException):
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
                 return
-        if not text:
+        if not text or nested_too_deeply(text):
             return
         try:
             parsed = json.loads(text)

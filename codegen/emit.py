@@ -72,18 +72,24 @@ def _literal(value):
     raise TypeError(value)
 
 
-def _py_type(type_name, enums, optional=False):
-    """openapi type string -> a typing annotation for the stubs."""
+def _py_type(type_name, enums, optional=False, dicts=False):
+    """openapi type string -> a typing annotation for the stubs.
+
+    ``dicts=True`` also accepts a dict where a model is expected, as request
+    parameters do at run time.
+    """
     inner = _LIST.match(type_name)
     pair = _DICT.match(type_name)
     if inner:
-        result = "List[%s]" % _py_type(inner.group(1), enums)
+        result = "List[%s]" % _py_type(inner.group(1), enums, dicts=dicts)
     elif pair:
-        result = "Dict[str, %s]" % _py_type(pair.group(2), enums)
+        result = "Dict[str, %s]" % _py_type(pair.group(2), enums, dicts=dicts)
     elif type_name in _PY_TYPES:
         result = _PY_TYPES[type_name]
     elif type_name in enums:
         result = "str"  # enum values are plain strings at run time
+    elif dicts:
+        result = "Union[%s, Dict[str, Any]]" % type_name
     else:
         result = type_name
     return "Optional[%s]" % result if optional else result
@@ -178,7 +184,7 @@ def _models_init(spec, version):
 def _models_stub(spec, version, enums):
     out = [STUB_HEADER % version,
            "from datetime import date, datetime\n"
-           "from typing import Any, ClassVar, Dict, List, Optional\n\n"
+           "from typing import Any, ClassVar, Dict, List, Optional, Union\n\n"
            "from cloudtower.model import Enum, Model\n\n"
            "MODEL_MODULES: Dict[str, str]\n"]
     for name, model in sorted(spec.models.items()):
@@ -194,7 +200,8 @@ def _models_stub(spec, version, enums):
             continue
         for f in model.fields:
             out.append("    %s: %s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required)))
-        params = ", ".join("%s: %s = ..." % (f.attr, _py_type(f.type, enums, f.nullable or not f.required))
+        params = ", ".join("%s: %s = ..." % (f.attr, _py_type(f.type, enums, f.nullable or not f.required,
+                                                                dicts=True))
                            for f in model.fields)
         out.append("    def __init__(self, *, %s, local_vars_configuration: Any = ...) -> None: ...\n" % params)
     return "".join(out)
