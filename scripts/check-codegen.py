@@ -11,6 +11,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_SPEC = os.path.join(ROOT, "..", "shared", "openapi", "cloudtower-4.6.0.json")
+# where this workplace keeps ../shared, for a clone made somewhere else
+WORKPLACE_SPEC = "/work/shared/openapi/cloudtower-4.6.0.json"
 
 
 def main():
@@ -20,6 +22,9 @@ def main():
         return 1
     if not spec:
         spec = os.path.normpath(SHARED_SPEC)
+        if not os.path.isfile(spec) and not os.path.isdir(os.path.dirname(spec)) \
+                and os.path.isfile(WORKPLACE_SPEC):
+            spec = WORKPLACE_SPEC
         if not os.path.isfile(spec):
             if os.path.isdir(os.path.dirname(spec)):
                 # ../shared/openapi is there but not the document this SDK is generated from
