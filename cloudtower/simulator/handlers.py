@@ -342,54 +342,58 @@ def _updates(ctx):
             for item in (body if isinstance(body, list) else [body])]
 
 
-def update(ctx):
+def _for_matched_rows(ctx, change):
+    """Schedule one task per row matched by each ``where`` of the body.
+
+    ``change(store, table_name, data)`` checks ``data`` (before any task is
+    scheduled for it) and returns ``apply(row_id)``: what a task does to its
+    row when it ends. Rows the simulator cannot locate get fake answers.
+    """
     item, _ = body_item(ctx.op)
-    table = table_of_where(item.fields["where"].type)
+    where_type = item.fields["where"].type
+    table = table_of_where(where_type)
     if table is None:
         return fake_mutation(ctx)
     store = ctx.store
     results = []
     for where, data in _updates(ctx):
-        values = map_params(store, table.name, data if isinstance(data, dict) else {})
-        for row in store.find(table.name, where, item.fields["where"].type):
-            def apply(row_id=row["id"], values=values):
-                current = need(store, table.name, row_id)
-                check_refs(store, table.name, values)
-                store.update(table.name, current, values)
-            task = ctx.schedule(apply, row, table.name, args={"where": where, "data": data})
+        apply = change(store, table.name, data)
+        for row in store.find(table.name, where, where_type):
+            task = ctx.schedule(lambda row_id=row["id"]: apply(row_id), row, table.name,
+                                args={"where": where, "data": data})
             results.append((task, table.name, row))
     return ctx.result(results)
+
+
+def _apply_update(store, table_name, data):
+    values = map_params(store, table_name, data if isinstance(data, dict) else {})
+
+    def apply(row_id):
+        current = need(store, table_name, row_id)
+        check_refs(store, table_name, values)
+        store.update(table_name, current, values)
+    return apply
+
+
+def _apply_delete(store, table_name, data):
+    return lambda row_id: store.delete(table_name, need(store, table_name, row_id))
+
+
+def _apply_nothing(store, table_name, data):
+    return lambda row_id: None
+
+
+def update(ctx):
+    return _for_matched_rows(ctx, _apply_update)
 
 
 def delete(ctx):
-    item, _ = body_item(ctx.op)
-    table = table_of_where(item.fields["where"].type)
-    if table is None:
-        return fake_mutation(ctx)
-    store = ctx.store
-    results = []
-    for where, data in _updates(ctx):
-        for row in store.find(table.name, where, item.fields["where"].type):
-            def apply(row_id=row["id"]):
-                store.delete(table.name, need(store, table.name, row_id))
-            task = ctx.schedule(apply, row, table.name, args={"where": where, "data": data})
-            results.append((task, table.name, row))
-    return ctx.result(results)
+    return _for_matched_rows(ctx, _apply_delete)
 
 
 def action(ctx):
     """An operation on matched rows that the simulator does not model: tasks only."""
-    item, _ = body_item(ctx.op)
-    table = table_of_where(item.fields["where"].type)
-    if table is None:
-        return fake_mutation(ctx)
-    store = ctx.store
-    results = []
-    for where, data in _updates(ctx):
-        for row in store.find(table.name, where, item.fields["where"].type):
-            task = ctx.schedule(lambda: None, row, table.name, args={"where": where, "data": data})
-            results.append((task, table.name, row))
-    return ctx.result(results)
+    return _for_matched_rows(ctx, _apply_nothing)
 
 
 def fake_mutation(ctx):
