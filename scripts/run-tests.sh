@@ -46,6 +46,12 @@ else
     HOST_PY="$(command -v python3)"
 fi
 
+# virtualenv seeds new environments from wheels it updates in the background;
+# an update once brought pip 26, which no longer runs on 3.6-3.9 and broke
+# those environments. Seed from the wheels bundled with the pinned virtualenv.
+export VIRTUALENV_NO_PERIODIC_UPDATE=1
+export VIRTUALENV_PIP=embed VIRTUALENV_SETUPTOOLS=embed VIRTUALENV_WHEEL=embed
+
 # the tool environment: tox and virtualenv, pinned
 if ! "$TOOLS/bin/python" -c 'import sys, tox, virtualenv
 v = lambda s: tuple(int(x) for x in s.split(".")[:2])
