@@ -61,32 +61,38 @@ class ModelBuilder(object):
                 cls = self.built.get(name)
                 if cls is None:
                     from cloudtower.models import _enum_tables
-                    table = _enum_tables.TABLES.get(name)
+                    table, op_sets = _enum_tables.TABLES.get(name), ()
                     if table is None:
-                        from cloudtower.models._tables import TABLES
-                        table = TABLES[name]
-                    cls = build_class(name, table, self.package + "." + self.modules[name])
+                        from cloudtower.models._tables import OP_SETS, TABLES
+                        table, op_sets = TABLES[name], OP_SETS
+                    cls = build_class(name, table, self.package + "." + self.modules[name], op_sets)
                     self.built[name] = cls
         return cls
 
 
-def build_class(name, packed, module):
+def build_class(name, packed, module, op_sets=()):
     """A model or enum class from its table (see codegen/emit.py for the format)."""
     table = json.loads(packed)
     if "v" in table:
         attrs = dict((str(const), value) for const, value in table["v"])
-        attrs["allowable_values"] = table["a"]
+        attrs["allowable_values"] = [value for _, value in table["v"][:table["n"]]]
         attrs["openapi_types"] = {}
         attrs["attribute_map"] = {}
         base = Enum
         doc = "CloudTower enum %s: its values are plain strings." % name
     else:
-        fields = table["f"]
+        # a field is [attribute, type, flags, JSON key], trailing defaults left out
+        fields = []
+        for packed_field in table["f"]:
+            if isinstance(packed_field[0], int):
+                fields.extend(_filter_family(packed_field, op_sets))
+            else:
+                fields.append(packed_field + [0, packed_field[0]][len(packed_field) - 2:])
         attrs = {
-            "openapi_types": dict((f[0], f[2]) for f in fields),
-            "attribute_map": dict((f[0], f[1] or f[0]) for f in fields),
-            "_required": tuple(f[0] for f in fields if f[3] & 1),
-            "_nullable": tuple(f[0] for f in fields if f[3] & 2),
+            "openapi_types": dict((f[0], f[1]) for f in fields),
+            "attribute_map": dict((f[0], f[3]) for f in fields),
+            "_required": tuple(f[0] for f in fields if f[2] & 1),
+            "_nullable": tuple(f[0] for f in fields if f[2] & 2),
             "_enum_values": table.get("e", {}),
             "_constraints": table.get("c", {}),
             "_closed": bool(table.get("x")),
@@ -96,6 +102,17 @@ def build_class(name, packed, module):
     attrs["__module__"] = module
     attrs["__doc__"] = doc
     return type(str(name), (base,), attrs)
+
+
+def _filter_family(packed, op_sets):
+    """Expand ``[op set, attribute, type, flags(, key)]``: a field and its filters."""
+    ops, attr, type_name, flags = packed[:4]
+    key = packed[4] if len(packed) > 4 else attr
+    fields = [[attr, type_name, flags, key]]
+    for op in op_sets[ops]:
+        op_type = "list[%s]" % type_name if op in ("in", "not_in") else type_name
+        fields.append([attr + "_" + op, op_type, flags, key + "_" + op])
+    return fields
 
 
 def is_enum(cls):

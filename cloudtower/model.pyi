@@ -1,9 +1,15 @@
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type
 
+from typing_extensions import dataclass_transform
+
+# Each generated model declares its fields as ``name: type = ...``; type
+# checkers and IDEs build the keyword-only constructor from them.
+@dataclass_transform(kw_only_default=True)
 class Model:
     openapi_types: ClassVar[Dict[str, str]]
     attribute_map: ClassVar[Dict[str, str]]
-    def __init__(self, **kwargs: Any) -> None: ...
+    # accepted by every constructor, as in the official SDK
+    local_vars_configuration: Any = ...
     def validate(self) -> None: ...
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> Any: ...

@@ -72,24 +72,18 @@ def _literal(value):
     raise TypeError(value)
 
 
-def _py_type(type_name, enums, optional=False, dicts=False):
-    """openapi type string -> a typing annotation for the stubs.
-
-    ``dicts=True`` also accepts a dict where a model is expected, as request
-    parameters do at run time.
-    """
+def _py_type(type_name, enums, optional=False):
+    """openapi type string -> a typing annotation for the stubs."""
     inner = _LIST.match(type_name)
     pair = _DICT.match(type_name)
     if inner:
-        result = "List[%s]" % _py_type(inner.group(1), enums, dicts=dicts)
+        result = "List[%s]" % _py_type(inner.group(1), enums)
     elif pair:
-        result = "Dict[str, %s]" % _py_type(pair.group(2), enums, dicts=dicts)
+        result = "Dict[str, %s]" % _py_type(pair.group(2), enums)
     elif type_name in _PY_TYPES:
         result = _PY_TYPES[type_name]
     elif type_name in enums:
         result = "str"  # enum values are plain strings at run time
-    elif dicts:
-        result = "Union[%s, Dict[str, Any]]" % type_name
     else:
         result = type_name
     return "Optional[%s]" % result if optional else result
@@ -128,20 +122,64 @@ def _enum_names(model):
     return names
 
 
-def _pack(model):
+# Suffixes of the filters a *WhereInput declares for one field (``name``,
+# ``name_in``, ``name_not_starts_with`` ...), longest first.
+_FILTER_SUFFIXES = ("not_starts_with", "not_ends_with", "not_contains", "starts_with",
+                    "ends_with", "contains", "not_in", "not", "in", "lte", "lt", "gte", "gt")
+
+
+def _filter_families(model, op_sets):
+    """Pack the regular filter families of a where-input as one entry each.
+
+    A family is a field and its ``<field>_<op>`` filters, all of its type
+    (``list[...]`` for ``in``/``not_in``) and flags; it is written as
+    ``[op set index, attribute, type, flags(, JSON key)]``, the op set kept
+    once in ``op_sets``. Returns (packed families, attributes they cover).
+    """
+    by_attr = dict((f.attr, f) for f in model.fields)
+    covered, packed = set(), {}
+    for base in sorted(model.fields, key=lambda f: len(f.attr)):
+        if base.attr in covered or base.enum or base.constraints:
+            continue
+        ops = []
+        for op in _FILTER_SUFFIXES:
+            member = by_attr.get(base.attr + "_" + op)
+            wanted = "list[%s]" % base.type if op in ("in", "not_in") else base.type
+            if member is not None and member.attr not in covered \
+                    and member.key == base.key + "_" + op and member.type == wanted \
+                    and (member.required, member.nullable) == (base.required, base.nullable) \
+                    and not member.enum and not member.constraints:
+                ops.append(op)
+        if len(ops) < 2:
+            continue
+        ops = sorted(ops)
+        if ops not in op_sets:
+            op_sets.append(ops)
+        entry = [op_sets.index(ops)] + _pack_field(base, always_flags=True)
+        packed[base.attr] = entry
+        covered.add(base.attr)
+        covered.update(base.attr + "_" + op for op in ops)
+    return packed, covered
+
+
+def _pack(model, op_sets):
     """One model as compact JSON, read by cloudtower.model.build_class.
 
-    Enums: ``{"v": [[constant, value]...], "a": [allowable values]}``.
-    Models: ``{"f": [[attribute, JSON key or "", type, flags]...]}`` with
-    flags 1 = required, 2 = nullable; optional ``"e"`` (inline enum values),
+    Enums: ``{"v": [[constant, value]...], "n": count}``: the first ``count``
+    pairs are the allowable values, the rest full-name aliases.
+    Models: ``{"f": [[attribute, type, flags, JSON key]...]}`` with flags
+    1 = required, 2 = nullable; a trailing 0 flags and a JSON key equal to the
+    attribute are left out; a where-input's regular filter families are one
+    entry each (see ``_filter_families``); optional ``"e"`` (inline enum values),
     ``"c"`` (constraints) and ``"x": 1`` (no undeclared properties).
     """
     if model.enum is not None:
-        table = {"v": [list(pair) for pair in _enum_names(model)],
-                 "a": [value for _, value in model.enum]}
+        table = {"v": [list(pair) for pair in _enum_names(model)], "n": len(model.enum)}
     else:
-        table = {"f": [[f.attr, "" if f.key == f.attr else f.key, f.type,
-                        (1 if f.required else 0) | (2 if f.nullable else 0)] for f in model.fields]}
+        families, covered = ({}, set()) if not model.name.endswith("WhereInput") \
+            else _filter_families(model, op_sets)
+        table = {"f": [families[f.attr] if f.attr in families else _pack_field(f)
+                       for f in model.fields if f.attr in families or f.attr not in covered]}
         enums = dict((f.attr, f.enum) for f in model.fields if f.enum)
         constraints = dict((f.attr, f.constraints) for f in model.fields if f.constraints)
         if enums:
@@ -153,6 +191,16 @@ def _pack(model):
     return json.dumps(table, separators=(",", ":"), sort_keys=True)
 
 
+def _pack_field(field, always_flags=False):
+    flags = (1 if field.required else 0) | (2 if field.nullable else 0)
+    packed = [field.attr, field.type]
+    if flags or field.key != field.attr or always_flags:
+        packed.append(flags)
+    if field.key != field.attr:
+        packed.append(field.key)
+    return packed
+
+
 def _model_tables(spec, version, enums):
     # enums apart: the guide's `from cloudtower import VmStatus` then loads a
     # small table, not the 1,600 models' one
@@ -160,10 +208,17 @@ def _model_tables(spec, version, enums):
     out = [HEADER % version,
            '"""Every %s as a table; cloudtower.model.build_class makes the classes."""\n' % kind,
            "TABLES = {\n"]
+    op_sets = []
     for name, model in sorted(spec.models.items()):
         if (model.enum is not None) == enums:
-            out.append("    %s: %s,\n" % (_literal(name), repr(_pack(model))))
+            out.append("    %s: %s,\n" % (_literal(name), repr(_pack(model, op_sets))))
     out.append("}\n")
+    if not enums:
+        out.append("\n# the filter suffixes of each where-input family (see _filter_families)\n")
+        out.append("OP_SETS = [\n")
+        for ops in op_sets:
+            out.append("    %s,\n" % _literal(list(ops)))
+        out.append("]\n")
     return "".join(out)
 
 
@@ -182,9 +237,12 @@ def _models_init(spec, version):
 
 
 def _models_stub(spec, version, enums):
+    # Model is a dataclass_transform base (cloudtower/model.pyi): type checkers
+    # and IDEs make each constructor's keyword parameters from the fields
+    # below, which saves writing every field twice.
     out = [STUB_HEADER % version,
            "from datetime import date, datetime\n"
-           "from typing import Any, ClassVar, Dict, List, Optional, Union\n\n"
+           "from typing import Any, ClassVar, Dict, List, Optional\n\n"
            "from cloudtower.model import Enum, Model\n\n"
            "MODEL_MODULES: Dict[str, str]\n"]
     for name, model in sorted(spec.models.items()):
@@ -192,18 +250,14 @@ def _models_stub(spec, version, enums):
         if model.enum is not None:
             value_type = {"int": "int", "float": "float"}.get(model.enum_type, "str")
             for const, _ in _enum_names(model):
-                out.append("    %s: %s\n" % (const, value_type))
+                out.append("    %s: ClassVar[%s]\n" % (const, value_type))
             out.append("    allowable_values: ClassVar[List[%s]]\n" % value_type)
             continue
         if not model.fields:
-            out.append("    def __init__(self, *, local_vars_configuration: Any = ...) -> None: ...\n")
+            out.append("    pass\n")
             continue
         for f in model.fields:
-            out.append("    %s: %s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required)))
-        params = ", ".join("%s: %s = ..." % (f.attr, _py_type(f.type, enums, f.nullable or not f.required,
-                                                                dicts=True))
-                           for f in model.fields)
-        out.append("    def __init__(self, *, %s, local_vars_configuration: Any = ...) -> None: ...\n" % params)
+            out.append("    %s: %s = ...\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required)))
     return "".join(out)
 
 
@@ -252,10 +306,7 @@ def _docstring(op, indent="        "):
             op.body_param, kind, " (required)" if op.body_required else ""))
     for field in op.form_params + op.query_params:
         lines.append(":param %s: %s%s" % (field[0], field[2], " (required)" if field[3] else ""))
-    lines.append(":param kwargs: content_language, async_req, _request_timeout, "
-                 "_preload_content, _return_http_data_only")
-    lines.append(":return: %s%s" % (op.return_type or "None",
-                                     "; an ApplyResult of it with async_req=True"))
+    lines.append(":return: %s" % (op.return_type or "None"))
     body = "\n".join((indent + line) if line else "" for line in lines).lstrip()
     return '%s"""%s\n%s"""\n' % (indent, body, indent)
 
@@ -265,8 +316,12 @@ def _api_module(tag, methods, version):
     out = [HEADER % version, "from cloudtower.api.operations import OPERATIONS\n",
            "from cloudtower.operation import Api\n\n\n",
            "class %s(Api):\n" % cls,
-           '    """Operations of the %s group; every method also has a ``*_with_http_info``\n'
-           '    twin returning ``(data, status, headers)``."""\n' % tag]
+           '    """Operations of the %s group.\n\n'
+           '    Every method also takes ``content_language`` ("en-US" or "zh-CN"),\n'
+           '    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),\n'
+           '    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,\n'
+           '    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.\n'
+           '    """\n' % tag]
     for name, op in methods:
         params = _signature(op)
         sig = ", ".join(["self"] + params + ["**kwargs"])
@@ -275,7 +330,6 @@ def _api_module(tag, methods, version):
         out.append(_docstring(op))
         out.append("        return self._call(OPERATIONS[%s], %s, kwargs)\n" % (_literal(op.name), args))
         out.append("\n    def %s_with_http_info(%s):\n" % (name, sig))
-        out.append('        """Like ``%s``; returns ``(data, status, headers)``."""\n' % name)
         out.append("        return self._call(OPERATIONS[%s], %s, kwargs, True)\n" % (_literal(op.name), args))
     for alias, target in LEGACY_ALIASES.get(tag, ()):
         out.append("\n    # kept for scripts written against older SDK versions\n")
@@ -320,17 +374,23 @@ def _api_stub(tag, methods, version, models, enums):
                 params.append("%s: %s" % (field[0], _stub_field_type(field[2], enums)))
         optional = ["%s: %s = ..." % (f[0], _stub_field_type(f[2], enums, True)) for f in _optional_fields(op)]
         result = _py_type(op.return_type, enums) if op.return_type else "None"
-        common = ("content_language: Optional[str] = ..., _request_timeout: Any = ..., "
-                  "_preload_content: bool = ..., _return_http_data_only: bool = ...")
+        # the common options (content_language, _request_timeout ...) go in
+        # **kwargs: spelling them out in four overloads per method made the
+        # stubs a megabyte
+        common = "**kwargs: Any"
         head = ", ".join(["self"] + params)
         extra = ", ".join(optional + [common])
-        for suffix, ret in (("", result), ("_with_http_info", "Tuple[%s, int, Dict[str, str]]" % result)):
-            out.append("    @overload\n")
-            out.append("    def %s%s(%s, *, async_req: Literal[True], %s) -> ApplyResult[%s]: ...\n"
-                       % (name, suffix, head, extra, ret))
-            out.append("    @overload\n")
-            out.append("    def %s%s(%s, *, async_req: Literal[False] = ..., %s) -> %s: ...\n"
-                       % (name, suffix, head, extra, ret))
+        out.append("    @overload\n")
+        out.append("    def %s(%s, *, async_req: Literal[True], %s) -> ApplyResult[%s]: ...\n"
+                   % (name, head, extra, result))
+        out.append("    @overload\n")
+        out.append("    def %s(%s, *, async_req: Literal[False] = ..., %s) -> %s: ...\n"
+                   % (name, head, extra, result))
+        # one signature for the twin: with async_req=True it gives an ApplyResult
+        # of this tuple, which the stub does not spell out
+        twin_extra = ("*, " + extra) if optional else extra
+        out.append("    def %s_with_http_info(%s, %s) -> Tuple[%s, int, Dict[str, str]]: ...\n"
+                   % (name, head, twin_extra, result))
     return "".join(out)
 
 

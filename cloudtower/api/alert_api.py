@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class AlertApi(Api):
-    """Operations of the Alert group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Alert group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def resolve_alert(self, resolve_alert_params, **kwargs):
         """POST /resolve-alert (ResolveAlert).
 
         :param resolve_alert_params: ResolveAlertParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskAlert]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskAlert]
         """
         return self._call(OPERATIONS["resolve_alert"], (resolve_alert_params,), kwargs)
 
     def resolve_alert_with_http_info(self, resolve_alert_params, **kwargs):
-        """Like ``resolve_alert``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["resolve_alert"], (resolve_alert_params,), kwargs, True)
 
     def get_alerts(self, get_alerts_request_body, **kwargs):
         """POST /get-alerts (GetAlerts).
 
         :param get_alerts_request_body: GetAlertsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Alert]; an ApplyResult of it with async_req=True
+        :return: list[Alert]
         """
         return self._call(OPERATIONS["get_alerts"], (get_alerts_request_body,), kwargs)
 
     def get_alerts_with_http_info(self, get_alerts_request_body, **kwargs):
-        """Like ``get_alerts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alerts"], (get_alerts_request_body,), kwargs, True)
 
     def get_alerts_connection(self, get_alerts_connection_request_body, **kwargs):
         """POST /get-alerts-connection (GetAlertsConnection).
 
         :param get_alerts_connection_request_body: GetAlertsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: AlertConnection; an ApplyResult of it with async_req=True
+        :return: AlertConnection
         """
         return self._call(OPERATIONS["get_alerts_connection"], (get_alerts_connection_request_body,), kwargs)
 
     def get_alerts_connection_with_http_info(self, get_alerts_connection_request_body, **kwargs):
-        """Like ``get_alerts_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alerts_connection"], (get_alerts_connection_request_body,), kwargs, True)

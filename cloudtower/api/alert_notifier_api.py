@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class AlertNotifierApi(Api):
-    """Operations of the AlertNotifier group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the AlertNotifier group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_alert_notifiers(self, get_alert_notifiers_request_body, **kwargs):
         """POST /get-alert-notifiers (GetAlertNotifiers).
 
         :param get_alert_notifiers_request_body: GetAlertNotifiersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[AlertNotifier]; an ApplyResult of it with async_req=True
+        :return: list[AlertNotifier]
         """
         return self._call(OPERATIONS["get_alert_notifiers"], (get_alert_notifiers_request_body,), kwargs)
 
     def get_alert_notifiers_with_http_info(self, get_alert_notifiers_request_body, **kwargs):
-        """Like ``get_alert_notifiers``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alert_notifiers"], (get_alert_notifiers_request_body,), kwargs, True)
 
     def get_alert_notifiers_connection(self, get_alert_notifiers_connection_request_body, **kwargs):
         """POST /get-alert-notifiers-connection (GetAlertNotifiersConnection).
 
         :param get_alert_notifiers_connection_request_body: GetAlertNotifiersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: AlertNotifierConnection; an ApplyResult of it with async_req=True
+        :return: AlertNotifierConnection
         """
         return self._call(OPERATIONS["get_alert_notifiers_connection"], (get_alert_notifiers_connection_request_body,), kwargs)
 
     def get_alert_notifiers_connection_with_http_info(self, get_alert_notifiers_connection_request_body, **kwargs):
-        """Like ``get_alert_notifiers_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alert_notifiers_connection"], (get_alert_notifiers_connection_request_body,), kwargs, True)
 
     def create_alert_notifier(self, alert_notifier_creation_params, **kwargs):
         """POST /create-alert-notifier (CreateAlertNotifier).
 
         :param alert_notifier_creation_params: list[AlertNotifierCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskAlertNotifier]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskAlertNotifier]
         """
         return self._call(OPERATIONS["create_alert_notifier"], (alert_notifier_creation_params,), kwargs)
 
     def create_alert_notifier_with_http_info(self, alert_notifier_creation_params, **kwargs):
-        """Like ``create_alert_notifier``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_alert_notifier"], (alert_notifier_creation_params,), kwargs, True)
 
     def update_alert_notifier(self, alert_notifier_updation_params, **kwargs):
         """POST /update-alert-notifier (UpdateAlertNotifier).
 
         :param alert_notifier_updation_params: AlertNotifierUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskAlertNotifier; an ApplyResult of it with async_req=True
+        :return: WithTaskAlertNotifier
         """
         return self._call(OPERATIONS["update_alert_notifier"], (alert_notifier_updation_params,), kwargs)
 
     def update_alert_notifier_with_http_info(self, alert_notifier_updation_params, **kwargs):
-        """Like ``update_alert_notifier``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_alert_notifier"], (alert_notifier_updation_params,), kwargs, True)
 
     def update_many_alert_notifiers(self, alert_notifier_many_updation_params, **kwargs):
         """POST /update-many-alert-notifiers (UpdateManyAlertNotifiers).
 
         :param alert_notifier_many_updation_params: AlertNotifierManyUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskAlertNotifier]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskAlertNotifier]
         """
         return self._call(OPERATIONS["update_many_alert_notifiers"], (alert_notifier_many_updation_params,), kwargs)
 
     def update_many_alert_notifiers_with_http_info(self, alert_notifier_many_updation_params, **kwargs):
-        """Like ``update_many_alert_notifiers``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_many_alert_notifiers"], (alert_notifier_many_updation_params,), kwargs, True)
 
     def delete_alert_notifier(self, delete_alert_notifier_params, **kwargs):
         """POST /delete-alert-notifier (DeleteAlertNotifier).
 
         :param delete_alert_notifier_params: DeleteAlertNotifierParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteAlertNotifier]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteAlertNotifier]
         """
         return self._call(OPERATIONS["delete_alert_notifier"], (delete_alert_notifier_params,), kwargs)
 
     def delete_alert_notifier_with_http_info(self, delete_alert_notifier_params, **kwargs):
-        """Like ``delete_alert_notifier``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_alert_notifier"], (delete_alert_notifier_params,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class AlertRuleApi(Api):
-    """Operations of the AlertRule group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the AlertRule group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_alert_rules(self, get_alert_rules_request_body, **kwargs):
         """POST /get-alert-rules (GetAlertRules).
 
         :param get_alert_rules_request_body: GetAlertRulesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[AlertRule]; an ApplyResult of it with async_req=True
+        :return: list[AlertRule]
         """
         return self._call(OPERATIONS["get_alert_rules"], (get_alert_rules_request_body,), kwargs)
 
     def get_alert_rules_with_http_info(self, get_alert_rules_request_body, **kwargs):
-        """Like ``get_alert_rules``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alert_rules"], (get_alert_rules_request_body,), kwargs, True)
 
     def get_alert_rules_connection(self, get_alert_rules_connection_request_body, **kwargs):
         """POST /get-alert-rules-connection (GetAlertRulesConnection).
 
         :param get_alert_rules_connection_request_body: GetAlertRulesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: AlertRuleConnection; an ApplyResult of it with async_req=True
+        :return: AlertRuleConnection
         """
         return self._call(OPERATIONS["get_alert_rules_connection"], (get_alert_rules_connection_request_body,), kwargs)
 
     def get_alert_rules_connection_with_http_info(self, get_alert_rules_connection_request_body, **kwargs):
-        """Like ``get_alert_rules_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_alert_rules_connection"], (get_alert_rules_connection_request_body,), kwargs, True)

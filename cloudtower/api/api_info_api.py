@@ -6,17 +6,20 @@ from cloudtower.operation import Api
 
 
 class ApiInfoApi(Api):
-    """Operations of the ApiInfo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ApiInfo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_api_version(self, **kwargs):
         """GET /get-version (GetApiVersion).
 
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: str; an ApplyResult of it with async_req=True
+        :return: str
         """
         return self._call(OPERATIONS["get_api_version"], (), kwargs)
 
     def get_api_version_with_http_info(self, **kwargs):
-        """Like ``get_api_version``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_api_version"], (), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ApplicationApi(Api):
-    """Operations of the Application group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Application group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_applications(self, get_applications_request_body, **kwargs):
         """POST /get-applications (GetApplications).
 
         :param get_applications_request_body: GetApplicationsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Application]; an ApplyResult of it with async_req=True
+        :return: list[Application]
         """
         return self._call(OPERATIONS["get_applications"], (get_applications_request_body,), kwargs)
 
     def get_applications_with_http_info(self, get_applications_request_body, **kwargs):
-        """Like ``get_applications``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_applications"], (get_applications_request_body,), kwargs, True)
 
     def get_applications_connection(self, get_applications_connection_request_body, **kwargs):
         """POST /get-applications-connection (GetApplicationsConnection).
 
         :param get_applications_connection_request_body: GetApplicationsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ApplicationConnection; an ApplyResult of it with async_req=True
+        :return: ApplicationConnection
         """
         return self._call(OPERATIONS["get_applications_connection"], (get_applications_connection_request_body,), kwargs)
 
     def get_applications_connection_with_http_info(self, get_applications_connection_request_body, **kwargs):
-        """Like ``get_applications_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_applications_connection"], (get_applications_connection_request_body,), kwargs, True)

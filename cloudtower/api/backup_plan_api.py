@@ -6,161 +6,142 @@ from cloudtower.operation import Api
 
 
 class BackupPlanApi(Api):
-    """Operations of the BackupPlan group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BackupPlan group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_backup_plan(self, backup_plan_creation_params, **kwargs):
         """POST /create-backup-plan (CreateBackupPlan).
 
         :param backup_plan_creation_params: list[BackupPlanCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupPlan]
         """
         return self._call(OPERATIONS["create_backup_plan"], (backup_plan_creation_params,), kwargs)
 
     def create_backup_plan_with_http_info(self, backup_plan_creation_params, **kwargs):
-        """Like ``create_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_backup_plan"], (backup_plan_creation_params,), kwargs, True)
 
     def update_backup_plan(self, backup_plan_updation_params, **kwargs):
         """POST /update-backup-plan (UpdateBackupPlan).
 
         :param backup_plan_updation_params: BackupPlanUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupPlan]
         """
         return self._call(OPERATIONS["update_backup_plan"], (backup_plan_updation_params,), kwargs)
 
     def update_backup_plan_with_http_info(self, backup_plan_updation_params, **kwargs):
-        """Like ``update_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_backup_plan"], (backup_plan_updation_params,), kwargs, True)
 
     def delete_backup_plan(self, backup_plan_deletion_params, **kwargs):
         """POST /delete-backup-plan (DeleteBackupPlan).
 
         :param backup_plan_deletion_params: BackupPlanDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteBackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteBackupPlan]
         """
         return self._call(OPERATIONS["delete_backup_plan"], (backup_plan_deletion_params,), kwargs)
 
     def delete_backup_plan_with_http_info(self, backup_plan_deletion_params, **kwargs):
-        """Like ``delete_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_backup_plan"], (backup_plan_deletion_params,), kwargs, True)
 
     def suspend_backup_plan(self, backup_plan_suspend_params, **kwargs):
         """POST /suspend-backup-plan (SuspendBackupPlan).
 
         :param backup_plan_suspend_params: BackupPlanSuspendParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupPlan]
         """
         return self._call(OPERATIONS["suspend_backup_plan"], (backup_plan_suspend_params,), kwargs)
 
     def suspend_backup_plan_with_http_info(self, backup_plan_suspend_params, **kwargs):
-        """Like ``suspend_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["suspend_backup_plan"], (backup_plan_suspend_params,), kwargs, True)
 
     def resume_backup_plan(self, backup_plan_resume_params, **kwargs):
         """POST /resume-backup-plan (ResumeBackupPlan).
 
         :param backup_plan_resume_params: BackupPlanResumeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupPlan]
         """
         return self._call(OPERATIONS["resume_backup_plan"], (backup_plan_resume_params,), kwargs)
 
     def resume_backup_plan_with_http_info(self, backup_plan_resume_params, **kwargs):
-        """Like ``resume_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["resume_backup_plan"], (backup_plan_resume_params,), kwargs, True)
 
     def execute_backup_plan(self, backup_plan_execute_params, **kwargs):
         """POST /execute-backup-plan (ExecuteBackupPlan).
 
         :param backup_plan_execute_params: BackupPlanExecuteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupPlanExecution]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupPlanExecution]
         """
         return self._call(OPERATIONS["execute_backup_plan"], (backup_plan_execute_params,), kwargs)
 
     def execute_backup_plan_with_http_info(self, backup_plan_execute_params, **kwargs):
-        """Like ``execute_backup_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["execute_backup_plan"], (backup_plan_execute_params,), kwargs, True)
 
     def backup_rebuild_vm(self, backup_restore_point_rebuild_params, **kwargs):
         """POST /backup-rebuild-vm (BackupRebuildVm).
 
         :param backup_restore_point_rebuild_params: BackupRestorePointRebuildParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupRestoreExecution]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupRestoreExecution]
         """
         return self._call(OPERATIONS["backup_rebuild_vm"], (backup_restore_point_rebuild_params,), kwargs)
 
     def backup_rebuild_vm_with_http_info(self, backup_restore_point_rebuild_params, **kwargs):
-        """Like ``backup_rebuild_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["backup_rebuild_vm"], (backup_restore_point_rebuild_params,), kwargs, True)
 
     def backup_restore_vm_in_place(self, backup_restore_point_restore_in_place_params, **kwargs):
         """POST /backup-restore-vm-in-place (BackupRestoreVmInPlace).
 
         :param backup_restore_point_restore_in_place_params: BackupRestorePointRestoreInPlaceParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBackupRestoreExecution]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBackupRestoreExecution]
         """
         return self._call(OPERATIONS["backup_restore_vm_in_place"], (backup_restore_point_restore_in_place_params,), kwargs)
 
     def backup_restore_vm_in_place_with_http_info(self, backup_restore_point_restore_in_place_params, **kwargs):
-        """Like ``backup_restore_vm_in_place``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["backup_restore_vm_in_place"], (backup_restore_point_restore_in_place_params,), kwargs, True)
 
     def delete_backup_restore_point(self, backup_restore_point_deletion_params, **kwargs):
         """POST /delete-backup-restore-point (DeleteBackupRestorePoint).
 
         :param backup_restore_point_deletion_params: BackupRestorePointDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteBackupRestorePointArray]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteBackupRestorePointArray]
         """
         return self._call(OPERATIONS["delete_backup_restore_point"], (backup_restore_point_deletion_params,), kwargs)
 
     def delete_backup_restore_point_with_http_info(self, backup_restore_point_deletion_params, **kwargs):
-        """Like ``delete_backup_restore_point``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_backup_restore_point"], (backup_restore_point_deletion_params,), kwargs, True)
 
     def get_backup_restore_point_metadata(self, get_backup_restore_point_metadata_request_body, **kwargs):
         """POST /get-backup-restore-point-metadata (GetBackupRestorePointMetadata).
 
         :param get_backup_restore_point_metadata_request_body: GetBackupRestorePointMetadataRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmMetaData; an ApplyResult of it with async_req=True
+        :return: VmMetaData
         """
         return self._call(OPERATIONS["get_backup_restore_point_metadata"], (get_backup_restore_point_metadata_request_body,), kwargs)
 
     def get_backup_restore_point_metadata_with_http_info(self, get_backup_restore_point_metadata_request_body, **kwargs):
-        """Like ``get_backup_restore_point_metadata``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_restore_point_metadata"], (get_backup_restore_point_metadata_request_body,), kwargs, True)
 
     def get_backup_plans(self, get_backup_plans_request_body, **kwargs):
         """POST /get-backup-plans (GetBackupPlans).
 
         :param get_backup_plans_request_body: GetBackupPlansRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BackupPlan]; an ApplyResult of it with async_req=True
+        :return: list[BackupPlan]
         """
         return self._call(OPERATIONS["get_backup_plans"], (get_backup_plans_request_body,), kwargs)
 
     def get_backup_plans_with_http_info(self, get_backup_plans_request_body, **kwargs):
-        """Like ``get_backup_plans``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_plans"], (get_backup_plans_request_body,), kwargs, True)
 
     def get_backup_plans_connection(self, get_backup_plans_connection_request_body, **kwargs):
         """POST /get-backup-plans-connection (GetBackupPlansConnection).
 
         :param get_backup_plans_connection_request_body: GetBackupPlansConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BackupPlanConnection; an ApplyResult of it with async_req=True
+        :return: BackupPlanConnection
         """
         return self._call(OPERATIONS["get_backup_plans_connection"], (get_backup_plans_connection_request_body,), kwargs)
 
     def get_backup_plans_connection_with_http_info(self, get_backup_plans_connection_request_body, **kwargs):
-        """Like ``get_backup_plans_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_plans_connection"], (get_backup_plans_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class BackupRestoreExecutionApi(Api):
-    """Operations of the BackupRestoreExecution group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BackupRestoreExecution group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_backup_restore_executions(self, get_backup_restore_executions_request_body, **kwargs):
         """POST /get-backup-restore-executions (GetBackupRestoreExecutions).
 
         :param get_backup_restore_executions_request_body: GetBackupRestoreExecutionsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BackupRestoreExecution]; an ApplyResult of it with async_req=True
+        :return: list[BackupRestoreExecution]
         """
         return self._call(OPERATIONS["get_backup_restore_executions"], (get_backup_restore_executions_request_body,), kwargs)
 
     def get_backup_restore_executions_with_http_info(self, get_backup_restore_executions_request_body, **kwargs):
-        """Like ``get_backup_restore_executions``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_restore_executions"], (get_backup_restore_executions_request_body,), kwargs, True)
 
     def get_backup_restore_executions_connection(self, get_backup_restore_executions_connection_request_body, **kwargs):
         """POST /get-backup-restore-executions-connection (GetBackupRestoreExecutionsConnection).
 
         :param get_backup_restore_executions_connection_request_body: GetBackupRestoreExecutionsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BackupRestoreExecutionConnection; an ApplyResult of it with async_req=True
+        :return: BackupRestoreExecutionConnection
         """
         return self._call(OPERATIONS["get_backup_restore_executions_connection"], (get_backup_restore_executions_connection_request_body,), kwargs)
 
     def get_backup_restore_executions_connection_with_http_info(self, get_backup_restore_executions_connection_request_body, **kwargs):
-        """Like ``get_backup_restore_executions_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_restore_executions_connection"], (get_backup_restore_executions_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class BackupRestorePointApi(Api):
-    """Operations of the BackupRestorePoint group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BackupRestorePoint group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_backup_restore_points(self, get_backup_restore_points_request_body, **kwargs):
         """POST /get-backup-restore-points (GetBackupRestorePoints).
 
         :param get_backup_restore_points_request_body: GetBackupRestorePointsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BackupRestorePoint]; an ApplyResult of it with async_req=True
+        :return: list[BackupRestorePoint]
         """
         return self._call(OPERATIONS["get_backup_restore_points"], (get_backup_restore_points_request_body,), kwargs)
 
     def get_backup_restore_points_with_http_info(self, get_backup_restore_points_request_body, **kwargs):
-        """Like ``get_backup_restore_points``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_restore_points"], (get_backup_restore_points_request_body,), kwargs, True)
 
     def get_backup_restore_points_connection(self, get_backup_restore_points_connection_request_body, **kwargs):
         """POST /get-backup-restore-points-connection (GetBackupRestorePointsConnection).
 
         :param get_backup_restore_points_connection_request_body: GetBackupRestorePointsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BackupRestorePointConnection; an ApplyResult of it with async_req=True
+        :return: BackupRestorePointConnection
         """
         return self._call(OPERATIONS["get_backup_restore_points_connection"], (get_backup_restore_points_connection_request_body,), kwargs)
 
     def get_backup_restore_points_connection_with_http_info(self, get_backup_restore_points_connection_request_body, **kwargs):
-        """Like ``get_backup_restore_points_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_restore_points_connection"], (get_backup_restore_points_connection_request_body,), kwargs, True)

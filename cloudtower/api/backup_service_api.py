@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class BackupServiceApi(Api):
-    """Operations of the BackupService group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BackupService group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_backup_services(self, get_backup_services_request_body, **kwargs):
         """POST /get-backup-services (GetBackupServices).
 
         :param get_backup_services_request_body: GetBackupServicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BackupService]; an ApplyResult of it with async_req=True
+        :return: list[BackupService]
         """
         return self._call(OPERATIONS["get_backup_services"], (get_backup_services_request_body,), kwargs)
 
     def get_backup_services_with_http_info(self, get_backup_services_request_body, **kwargs):
-        """Like ``get_backup_services``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_services"], (get_backup_services_request_body,), kwargs, True)
 
     def get_backup_services_connection(self, get_backup_services_connection_request_body, **kwargs):
         """POST /get-backup-services-connection (GetBackupServicesConnection).
 
         :param get_backup_services_connection_request_body: GetBackupServicesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BackupServiceConnection; an ApplyResult of it with async_req=True
+        :return: BackupServiceConnection
         """
         return self._call(OPERATIONS["get_backup_services_connection"], (get_backup_services_connection_request_body,), kwargs)
 
     def get_backup_services_connection_with_http_info(self, get_backup_services_connection_request_body, **kwargs):
-        """Like ``get_backup_services_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_services_connection"], (get_backup_services_connection_request_body,), kwargs, True)

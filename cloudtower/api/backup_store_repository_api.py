@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class BackupStoreRepositoryApi(Api):
-    """Operations of the BackupStoreRepository group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BackupStoreRepository group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_backup_store_repositories(self, get_backup_store_repositories_request_body, **kwargs):
         """POST /get-backup-store-repositories (GetBackupStoreRepositories).
 
         :param get_backup_store_repositories_request_body: GetBackupStoreRepositoriesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BackupStoreRepository]; an ApplyResult of it with async_req=True
+        :return: list[BackupStoreRepository]
         """
         return self._call(OPERATIONS["get_backup_store_repositories"], (get_backup_store_repositories_request_body,), kwargs)
 
     def get_backup_store_repositories_with_http_info(self, get_backup_store_repositories_request_body, **kwargs):
-        """Like ``get_backup_store_repositories``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_store_repositories"], (get_backup_store_repositories_request_body,), kwargs, True)
 
     def get_backup_store_repositories_connection(self, get_backup_store_repositories_connection_request_body, **kwargs):
         """POST /get-backup-store-repositories-connection (GetBackupStoreRepositoriesConnection).
 
         :param get_backup_store_repositories_connection_request_body: GetBackupStoreRepositoriesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BackupStoreRepositoryConnection; an ApplyResult of it with async_req=True
+        :return: BackupStoreRepositoryConnection
         """
         return self._call(OPERATIONS["get_backup_store_repositories_connection"], (get_backup_store_repositories_connection_request_body,), kwargs)
 
     def get_backup_store_repositories_connection_with_http_info(self, get_backup_store_repositories_connection_request_body, **kwargs):
-        """Like ``get_backup_store_repositories_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_backup_store_repositories_connection"], (get_backup_store_repositories_connection_request_body,), kwargs, True)

@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class BrickTopoApi(Api):
-    """Operations of the BrickTopo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the BrickTopo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_brick_topo(self, brick_topo_creation_params, **kwargs):
         """POST /create-brick-topo (CreateBrickTopo).
 
         :param brick_topo_creation_params: list[BrickTopoCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBrickTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBrickTopo]
         """
         return self._call(OPERATIONS["create_brick_topo"], (brick_topo_creation_params,), kwargs)
 
     def create_brick_topo_with_http_info(self, brick_topo_creation_params, **kwargs):
-        """Like ``create_brick_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_brick_topo"], (brick_topo_creation_params,), kwargs, True)
 
     def update_brick_topo(self, brick_topo_updation_params, **kwargs):
         """POST /update-brick-topo (UpdateBrickTopo).
 
         :param brick_topo_updation_params: BrickTopoUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBrickTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBrickTopo]
         """
         return self._call(OPERATIONS["update_brick_topo"], (brick_topo_updation_params,), kwargs)
 
     def update_brick_topo_with_http_info(self, brick_topo_updation_params, **kwargs):
-        """Like ``update_brick_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_brick_topo"], (brick_topo_updation_params,), kwargs, True)
 
     def move_brick_topo(self, brick_topo_move_params, **kwargs):
         """POST /move-brick-topo (MoveBrickTopo).
 
         :param brick_topo_move_params: BrickTopoMoveParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBrickTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBrickTopo]
         """
         return self._call(OPERATIONS["move_brick_topo"], (brick_topo_move_params,), kwargs)
 
     def move_brick_topo_with_http_info(self, brick_topo_move_params, **kwargs):
-        """Like ``move_brick_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["move_brick_topo"], (brick_topo_move_params,), kwargs, True)
 
     def delete_brick_topo(self, brick_topo_deletion_params, **kwargs):
         """POST /delete-brick-topo (DeleteBrickTopo).
 
         :param brick_topo_deletion_params: BrickTopoDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteBrickTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteBrickTopo]
         """
         return self._call(OPERATIONS["delete_brick_topo"], (brick_topo_deletion_params,), kwargs)
 
     def delete_brick_topo_with_http_info(self, brick_topo_deletion_params, **kwargs):
-        """Like ``delete_brick_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_brick_topo"], (brick_topo_deletion_params,), kwargs, True)
 
     def get_brick_topoes(self, get_brick_topoes_request_body, **kwargs):
         """POST /get-brick-topoes (GetBrickTopoes).
 
         :param get_brick_topoes_request_body: GetBrickTopoesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[BrickTopo]; an ApplyResult of it with async_req=True
+        :return: list[BrickTopo]
         """
         return self._call(OPERATIONS["get_brick_topoes"], (get_brick_topoes_request_body,), kwargs)
 
     def get_brick_topoes_with_http_info(self, get_brick_topoes_request_body, **kwargs):
-        """Like ``get_brick_topoes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_brick_topoes"], (get_brick_topoes_request_body,), kwargs, True)
 
     def get_brick_topoes_connection(self, get_brick_topoes_connection_request_body, **kwargs):
         """POST /get-brick-topoes-connection (GetBrickTopoesConnection).
 
         :param get_brick_topoes_connection_request_body: GetBrickTopoesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: BrickTopoConnection; an ApplyResult of it with async_req=True
+        :return: BrickTopoConnection
         """
         return self._call(OPERATIONS["get_brick_topoes_connection"], (get_brick_topoes_connection_request_body,), kwargs)
 
     def get_brick_topoes_connection_with_http_info(self, get_brick_topoes_connection_request_body, **kwargs):
-        """Like ``get_brick_topoes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_brick_topoes_connection"], (get_brick_topoes_connection_request_body,), kwargs, True)

@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class CloudTowerApplicationApi(Api):
-    """Operations of the CloudTowerApplication group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the CloudTowerApplication group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def upload_cloud_tower_application_package(self, file, **kwargs):
         """POST /upload-cloudtower-application-package (UploadCloudTowerApplicationPackage).
@@ -17,89 +22,75 @@ class CloudTowerApplicationApi(Api):
         :param size: str
         :param size_unit: str
         :param upload_task_id: str
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UploadTask]; an ApplyResult of it with async_req=True
+        :return: list[UploadTask]
         """
         return self._call(OPERATIONS["upload_cloud_tower_application_package"], (file,), kwargs)
 
     def upload_cloud_tower_application_package_with_http_info(self, file, **kwargs):
-        """Like ``upload_cloud_tower_application_package``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["upload_cloud_tower_application_package"], (file,), kwargs, True)
 
     def delete_cloud_tower_application_package(self, delete_cloud_tower_application_package_params, **kwargs):
         """POST /delete-cloudtower-application-package (DeleteCloudTowerApplicationPackage).
 
         :param delete_cloud_tower_application_package_params: DeleteCloudTowerApplicationPackageParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[DeleteCloudTowerApplicationPackage]; an ApplyResult of it with async_req=True
+        :return: list[DeleteCloudTowerApplicationPackage]
         """
         return self._call(OPERATIONS["delete_cloud_tower_application_package"], (delete_cloud_tower_application_package_params,), kwargs)
 
     def delete_cloud_tower_application_package_with_http_info(self, delete_cloud_tower_application_package_params, **kwargs):
-        """Like ``delete_cloud_tower_application_package``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_cloud_tower_application_package"], (delete_cloud_tower_application_package_params,), kwargs, True)
 
     def deploy_cloud_tower_application(self, deploy_cloud_tower_application_params, **kwargs):
         """POST /deploy-cloudtower-application (DeployCloudTowerApplication).
 
         :param deploy_cloud_tower_application_params: DeployCloudTowerApplicationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: CloudTowerApplication; an ApplyResult of it with async_req=True
+        :return: CloudTowerApplication
         """
         return self._call(OPERATIONS["deploy_cloud_tower_application"], (deploy_cloud_tower_application_params,), kwargs)
 
     def deploy_cloud_tower_application_with_http_info(self, deploy_cloud_tower_application_params, **kwargs):
-        """Like ``deploy_cloud_tower_application``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["deploy_cloud_tower_application"], (deploy_cloud_tower_application_params,), kwargs, True)
 
     def upgrade_cloud_tower_application(self, upgrade_cloud_tower_application_params, **kwargs):
         """POST /upgrade-cloudtower-application (UpgradeCloudTowerApplication).
 
         :param upgrade_cloud_tower_application_params: UpgradeCloudTowerApplicationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: CloudTowerApplication; an ApplyResult of it with async_req=True
+        :return: CloudTowerApplication
         """
         return self._call(OPERATIONS["upgrade_cloud_tower_application"], (upgrade_cloud_tower_application_params,), kwargs)
 
     def upgrade_cloud_tower_application_with_http_info(self, upgrade_cloud_tower_application_params, **kwargs):
-        """Like ``upgrade_cloud_tower_application``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["upgrade_cloud_tower_application"], (upgrade_cloud_tower_application_params,), kwargs, True)
 
     def uninstall_cloud_tower_application(self, uninstall_cloud_tower_application_params, **kwargs):
         """POST /uninstall-cloudtower-application (UninstallCloudTowerApplication).
 
         :param uninstall_cloud_tower_application_params: UninstallCloudTowerApplicationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[CloudTowerApplication]; an ApplyResult of it with async_req=True
+        :return: list[CloudTowerApplication]
         """
         return self._call(OPERATIONS["uninstall_cloud_tower_application"], (uninstall_cloud_tower_application_params,), kwargs)
 
     def uninstall_cloud_tower_application_with_http_info(self, uninstall_cloud_tower_application_params, **kwargs):
-        """Like ``uninstall_cloud_tower_application``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["uninstall_cloud_tower_application"], (uninstall_cloud_tower_application_params,), kwargs, True)
 
     def get_cloud_tower_applications(self, get_cloud_tower_applications_request_body, **kwargs):
         """POST /get-cloudtower-applications (GetCloudTowerApplications).
 
         :param get_cloud_tower_applications_request_body: GetCloudTowerApplicationsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[CloudTowerApplication]; an ApplyResult of it with async_req=True
+        :return: list[CloudTowerApplication]
         """
         return self._call(OPERATIONS["get_cloud_tower_applications"], (get_cloud_tower_applications_request_body,), kwargs)
 
     def get_cloud_tower_applications_with_http_info(self, get_cloud_tower_applications_request_body, **kwargs):
-        """Like ``get_cloud_tower_applications``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cloud_tower_applications"], (get_cloud_tower_applications_request_body,), kwargs, True)
 
     def get_cloud_tower_applications_connection(self, get_cloud_tower_applications_connection_request_body, **kwargs):
         """POST /get-cloud-tower-applications-connection (GetCloudTowerApplicationsConnection).
 
         :param get_cloud_tower_applications_connection_request_body: GetCloudTowerApplicationsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: CloudTowerApplicationConnection; an ApplyResult of it with async_req=True
+        :return: CloudTowerApplicationConnection
         """
         return self._call(OPERATIONS["get_cloud_tower_applications_connection"], (get_cloud_tower_applications_connection_request_body,), kwargs)
 
     def get_cloud_tower_applications_connection_with_http_info(self, get_cloud_tower_applications_connection_request_body, **kwargs):
-        """Like ``get_cloud_tower_applications_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cloud_tower_applications_connection"], (get_cloud_tower_applications_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class CloudTowerApplicationPackageApi(Api):
-    """Operations of the CloudTowerApplicationPackage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the CloudTowerApplicationPackage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_cloud_tower_application_packages(self, get_cloud_tower_application_packages_request_body, **kwargs):
         """POST /get-cloudtower-application-packages (GetCloudTowerApplicationPackages).
 
         :param get_cloud_tower_application_packages_request_body: GetCloudTowerApplicationPackagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[CloudTowerApplicationPackage]; an ApplyResult of it with async_req=True
+        :return: list[CloudTowerApplicationPackage]
         """
         return self._call(OPERATIONS["get_cloud_tower_application_packages"], (get_cloud_tower_application_packages_request_body,), kwargs)
 
     def get_cloud_tower_application_packages_with_http_info(self, get_cloud_tower_application_packages_request_body, **kwargs):
-        """Like ``get_cloud_tower_application_packages``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cloud_tower_application_packages"], (get_cloud_tower_application_packages_request_body,), kwargs, True)
 
     def get_cloud_tower_application_packages_connection(self, get_cloud_tower_application_packages_connection_request_body, **kwargs):
         """POST /get-cloud-tower-application-packages-connection (GetCloudTowerApplicationPackagesConnection).
 
         :param get_cloud_tower_application_packages_connection_request_body: GetCloudTowerApplicationPackagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: CloudTowerApplicationPackageConnection; an ApplyResult of it with async_req=True
+        :return: CloudTowerApplicationPackageConnection
         """
         return self._call(OPERATIONS["get_cloud_tower_application_packages_connection"], (get_cloud_tower_application_packages_connection_request_body,), kwargs)
 
     def get_cloud_tower_application_packages_connection_with_http_info(self, get_cloud_tower_application_packages_connection_request_body, **kwargs):
-        """Like ``get_cloud_tower_application_packages_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cloud_tower_application_packages_connection"], (get_cloud_tower_application_packages_connection_request_body,), kwargs, True)

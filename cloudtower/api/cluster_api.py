@@ -6,161 +6,142 @@ from cloudtower.operation import Api
 
 
 class ClusterApi(Api):
-    """Operations of the Cluster group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Cluster group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def connect_cluster(self, cluster_creation_params, **kwargs):
         """POST /connect-cluster (ConnectCluster).
 
         :param cluster_creation_params: list[ClusterCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskCluster]
         """
         return self._call(OPERATIONS["connect_cluster"], (cluster_creation_params,), kwargs)
 
     def connect_cluster_with_http_info(self, cluster_creation_params, **kwargs):
-        """Like ``connect_cluster``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["connect_cluster"], (cluster_creation_params,), kwargs, True)
 
     def update_cluster(self, cluster_updation_params, **kwargs):
         """POST /update-cluster (UpdateCluster).
 
         :param cluster_updation_params: ClusterUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskCluster]
         """
         return self._call(OPERATIONS["update_cluster"], (cluster_updation_params,), kwargs)
 
     def update_cluster_with_http_info(self, cluster_updation_params, **kwargs):
-        """Like ``update_cluster``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster"], (cluster_updation_params,), kwargs, True)
 
     def update_cluster_license(self, cluster_license_updation_params, **kwargs):
         """POST /update-cluster-license (UpdateClusterLicense).
 
         :param cluster_license_updation_params: ClusterLicenseUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskCluster]
         """
         return self._call(OPERATIONS["update_cluster_license"], (cluster_license_updation_params,), kwargs)
 
     def update_cluster_license_with_http_info(self, cluster_license_updation_params, **kwargs):
-        """Like ``update_cluster_license``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_license"], (cluster_license_updation_params,), kwargs, True)
 
     def update_cluster_network_setting(self, cluster_network_setting_updation_params, **kwargs):
         """POST /update-cluster-network-setting (UpdateClusterNetworkSetting).
 
         :param cluster_network_setting_updation_params: ClusterNetworkSettingUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskCluster]
         """
         return self._call(OPERATIONS["update_cluster_network_setting"], (cluster_network_setting_updation_params,), kwargs)
 
     def update_cluster_network_setting_with_http_info(self, cluster_network_setting_updation_params, **kwargs):
-        """Like ``update_cluster_network_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_network_setting"], (cluster_network_setting_updation_params,), kwargs, True)
 
     def update_cluster_virtualization_setting(self, cluster_virtualization_updation_params, **kwargs):
         """POST /update-cluster-virtualization-setting (UpdateClusterVirtualizationSetting).
 
         :param cluster_virtualization_updation_params: ClusterVirtualizationUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskCluster]
         """
         return self._call(OPERATIONS["update_cluster_virtualization_setting"], (cluster_virtualization_updation_params,), kwargs)
 
     def update_cluster_virtualization_setting_with_http_info(self, cluster_virtualization_updation_params, **kwargs):
-        """Like ``update_cluster_virtualization_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_virtualization_setting"], (cluster_virtualization_updation_params,), kwargs, True)
 
     def update_cluster_ha_setting(self, cluster_ha_updation_params, **kwargs):
         """POST /update-cluster-ha-setting (UpdateClusterHaSetting).
 
         :param cluster_ha_updation_params: ClusterHaUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskClusterSettings]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskClusterSettings]
         """
         return self._call(OPERATIONS["update_cluster_ha_setting"], (cluster_ha_updation_params,), kwargs)
 
     def update_cluster_ha_setting_with_http_info(self, cluster_ha_updation_params, **kwargs):
-        """Like ``update_cluster_ha_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_ha_setting"], (cluster_ha_updation_params,), kwargs, True)
 
     def update_cluster_enable_iscsi_setting(self, cluster_enable_iscsi_updation_params, **kwargs):
         """POST /update-cluster-enable-iscsi-setting (UpdateClusterEnableISCSISetting).
 
         :param cluster_enable_iscsi_updation_params: ClusterEnableIscsiUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskClusterSettings]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskClusterSettings]
         """
         return self._call(OPERATIONS["update_cluster_enable_iscsi_setting"], (cluster_enable_iscsi_updation_params,), kwargs)
 
     def update_cluster_enable_iscsi_setting_with_http_info(self, cluster_enable_iscsi_updation_params, **kwargs):
-        """Like ``update_cluster_enable_iscsi_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_enable_iscsi_setting"], (cluster_enable_iscsi_updation_params,), kwargs, True)
 
     def delete_cluster(self, cluster_deletion_params, **kwargs):
         """POST /delete-cluster (DeleteCluster).
 
         :param cluster_deletion_params: ClusterDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteCluster]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteCluster]
         """
         return self._call(OPERATIONS["delete_cluster"], (cluster_deletion_params,), kwargs)
 
     def delete_cluster_with_http_info(self, cluster_deletion_params, **kwargs):
-        """Like ``delete_cluster``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_cluster"], (cluster_deletion_params,), kwargs, True)
 
     def get_meta_leader(self, get_meta_leader_request_body, **kwargs):
         """POST /get-meta-leader (GetMetaLeader).
 
         :param get_meta_leader_request_body: GetMetaLeaderRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[MetaLeader]; an ApplyResult of it with async_req=True
+        :return: list[MetaLeader]
         """
         return self._call(OPERATIONS["get_meta_leader"], (get_meta_leader_request_body,), kwargs)
 
     def get_meta_leader_with_http_info(self, get_meta_leader_request_body, **kwargs):
-        """Like ``get_meta_leader``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_meta_leader"], (get_meta_leader_request_body,), kwargs, True)
 
     def get_cluster_storage_info(self, get_cluster_storage_info_request_body, **kwargs):
         """POST /get-cluster-storage-info (GetClusterStorageInfo).
 
         :param get_cluster_storage_info_request_body: GetClusterStorageInfoRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ClusterStorageInfo]; an ApplyResult of it with async_req=True
+        :return: list[ClusterStorageInfo]
         """
         return self._call(OPERATIONS["get_cluster_storage_info"], (get_cluster_storage_info_request_body,), kwargs)
 
     def get_cluster_storage_info_with_http_info(self, get_cluster_storage_info_request_body, **kwargs):
-        """Like ``get_cluster_storage_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_storage_info"], (get_cluster_storage_info_request_body,), kwargs, True)
 
     def get_clusters(self, get_clusters_request_body, **kwargs):
         """POST /get-clusters (GetClusters).
 
         :param get_clusters_request_body: GetClustersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Cluster]; an ApplyResult of it with async_req=True
+        :return: list[Cluster]
         """
         return self._call(OPERATIONS["get_clusters"], (get_clusters_request_body,), kwargs)
 
     def get_clusters_with_http_info(self, get_clusters_request_body, **kwargs):
-        """Like ``get_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_clusters"], (get_clusters_request_body,), kwargs, True)
 
     def get_clusters_connection(self, get_clusters_connection_request_body, **kwargs):
         """POST /get-clusters-connection (GetClustersConnection).
 
         :param get_clusters_connection_request_body: GetClustersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ClusterConnection; an ApplyResult of it with async_req=True
+        :return: ClusterConnection
         """
         return self._call(OPERATIONS["get_clusters_connection"], (get_clusters_connection_request_body,), kwargs)
 
     def get_clusters_connection_with_http_info(self, get_clusters_connection_request_body, **kwargs):
-        """Like ``get_clusters_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_clusters_connection"], (get_clusters_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ClusterImageApi(Api):
-    """Operations of the ClusterImage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ClusterImage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_cluster_images(self, get_cluster_images_request_body, **kwargs):
         """POST /get-cluster-images (GetClusterImages).
 
         :param get_cluster_images_request_body: GetClusterImagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ClusterImage]; an ApplyResult of it with async_req=True
+        :return: list[ClusterImage]
         """
         return self._call(OPERATIONS["get_cluster_images"], (get_cluster_images_request_body,), kwargs)
 
     def get_cluster_images_with_http_info(self, get_cluster_images_request_body, **kwargs):
-        """Like ``get_cluster_images``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_images"], (get_cluster_images_request_body,), kwargs, True)
 
     def get_cluster_images_connection(self, get_cluster_images_connection_request_body, **kwargs):
         """POST /get-cluster-images-connection (GetClusterImagesConnection).
 
         :param get_cluster_images_connection_request_body: GetClusterImagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ClusterImageConnection; an ApplyResult of it with async_req=True
+        :return: ClusterImageConnection
         """
         return self._call(OPERATIONS["get_cluster_images_connection"], (get_cluster_images_connection_request_body,), kwargs)
 
     def get_cluster_images_connection_with_http_info(self, get_cluster_images_connection_request_body, **kwargs):
-        """Like ``get_cluster_images_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_images_connection"], (get_cluster_images_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ClusterSettingsApi(Api):
-    """Operations of the ClusterSettings group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ClusterSettings group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_cluster_settingses(self, get_cluster_settingses_request_body, **kwargs):
         """POST /get-cluster-settingses (GetClusterSettingses).
 
         :param get_cluster_settingses_request_body: GetClusterSettingsesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ClusterSettings]; an ApplyResult of it with async_req=True
+        :return: list[ClusterSettings]
         """
         return self._call(OPERATIONS["get_cluster_settingses"], (get_cluster_settingses_request_body,), kwargs)
 
     def get_cluster_settingses_with_http_info(self, get_cluster_settingses_request_body, **kwargs):
-        """Like ``get_cluster_settingses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_settingses"], (get_cluster_settingses_request_body,), kwargs, True)
 
     def get_cluster_settingses_connection(self, get_cluster_settingses_connection_request_body, **kwargs):
         """POST /get-cluster-settingses-connection (GetClusterSettingsesConnection).
 
         :param get_cluster_settingses_connection_request_body: GetClusterSettingsesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ClusterSettingsConnection; an ApplyResult of it with async_req=True
+        :return: ClusterSettingsConnection
         """
         return self._call(OPERATIONS["get_cluster_settingses_connection"], (get_cluster_settingses_connection_request_body,), kwargs)
 
     def get_cluster_settingses_connection_with_http_info(self, get_cluster_settingses_connection_request_body, **kwargs):
-        """Like ``get_cluster_settingses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_settingses_connection"], (get_cluster_settingses_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ClusterTopoApi(Api):
-    """Operations of the ClusterTopo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ClusterTopo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_cluster_topoes(self, get_cluster_topoes_request_body, **kwargs):
         """POST /get-cluster-topoes (GetClusterTopoes).
 
         :param get_cluster_topoes_request_body: GetClusterTopoesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ClusterTopo]; an ApplyResult of it with async_req=True
+        :return: list[ClusterTopo]
         """
         return self._call(OPERATIONS["get_cluster_topoes"], (get_cluster_topoes_request_body,), kwargs)
 
     def get_cluster_topoes_with_http_info(self, get_cluster_topoes_request_body, **kwargs):
-        """Like ``get_cluster_topoes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_topoes"], (get_cluster_topoes_request_body,), kwargs, True)
 
     def get_cluster_topoes_connection(self, get_cluster_topoes_connection_request_body, **kwargs):
         """POST /get-cluster-topoes-connection (GetClusterTopoesConnection).
 
         :param get_cluster_topoes_connection_request_body: GetClusterTopoesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ClusterTopoConnection; an ApplyResult of it with async_req=True
+        :return: ClusterTopoConnection
         """
         return self._call(OPERATIONS["get_cluster_topoes_connection"], (get_cluster_topoes_connection_request_body,), kwargs)
 
     def get_cluster_topoes_connection_with_http_info(self, get_cluster_topoes_connection_request_body, **kwargs):
-        """Like ``get_cluster_topoes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_topoes_connection"], (get_cluster_topoes_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ClusterUpgradeHistoryApi(Api):
-    """Operations of the ClusterUpgradeHistory group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ClusterUpgradeHistory group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_cluster_upgrade_histories(self, get_cluster_upgrade_histories_request_body, **kwargs):
         """POST /get-cluster-upgrade-histories (GetClusterUpgradeHistories).
 
         :param get_cluster_upgrade_histories_request_body: GetClusterUpgradeHistoriesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ClusterUpgradeHistory]; an ApplyResult of it with async_req=True
+        :return: list[ClusterUpgradeHistory]
         """
         return self._call(OPERATIONS["get_cluster_upgrade_histories"], (get_cluster_upgrade_histories_request_body,), kwargs)
 
     def get_cluster_upgrade_histories_with_http_info(self, get_cluster_upgrade_histories_request_body, **kwargs):
-        """Like ``get_cluster_upgrade_histories``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_upgrade_histories"], (get_cluster_upgrade_histories_request_body,), kwargs, True)
 
     def get_cluster_upgrade_histories_connection(self, get_cluster_upgrade_histories_connection_request_body, **kwargs):
         """POST /get-cluster-upgrade-histories-connection (GetClusterUpgradeHistoriesConnection).
 
         :param get_cluster_upgrade_histories_connection_request_body: GetClusterUpgradeHistoriesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ClusterUpgradeHistoryConnection; an ApplyResult of it with async_req=True
+        :return: ClusterUpgradeHistoryConnection
         """
         return self._call(OPERATIONS["get_cluster_upgrade_histories_connection"], (get_cluster_upgrade_histories_connection_request_body,), kwargs)
 
     def get_cluster_upgrade_histories_connection_with_http_info(self, get_cluster_upgrade_histories_connection_request_body, **kwargs):
-        """Like ``get_cluster_upgrade_histories_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_upgrade_histories_connection"], (get_cluster_upgrade_histories_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class ConsistencyGroupApi(Api):
-    """Operations of the ConsistencyGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ConsistencyGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_consistency_group(self, consistency_group_creation_params, **kwargs):
         """POST /create-consistency-group (CreateConsistencyGroup).
 
         :param consistency_group_creation_params: list[ConsistencyGroupCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskConsistencyGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskConsistencyGroup]
         """
         return self._call(OPERATIONS["create_consistency_group"], (consistency_group_creation_params,), kwargs)
 
     def create_consistency_group_with_http_info(self, consistency_group_creation_params, **kwargs):
-        """Like ``create_consistency_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_consistency_group"], (consistency_group_creation_params,), kwargs, True)
 
     def update_consistency_group(self, consistency_group_updation_params, **kwargs):
         """POST /update-consistency-group (UpdateConsistencyGroup).
 
         :param consistency_group_updation_params: ConsistencyGroupUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskConsistencyGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskConsistencyGroup]
         """
         return self._call(OPERATIONS["update_consistency_group"], (consistency_group_updation_params,), kwargs)
 
     def update_consistency_group_with_http_info(self, consistency_group_updation_params, **kwargs):
-        """Like ``update_consistency_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_consistency_group"], (consistency_group_updation_params,), kwargs, True)
 
     def delete_consistency_group(self, consistency_group_deletion_params, **kwargs):
         """POST /delete-consistency-group (DeleteConsistencyGroup).
 
         :param consistency_group_deletion_params: ConsistencyGroupDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteConsistencyGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteConsistencyGroup]
         """
         return self._call(OPERATIONS["delete_consistency_group"], (consistency_group_deletion_params,), kwargs)
 
     def delete_consistency_group_with_http_info(self, consistency_group_deletion_params, **kwargs):
-        """Like ``delete_consistency_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_consistency_group"], (consistency_group_deletion_params,), kwargs, True)
 
     def get_consistency_groups(self, get_consistency_groups_request_body, **kwargs):
         """POST /get-consistency-groups (GetConsistencyGroups).
 
         :param get_consistency_groups_request_body: GetConsistencyGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ConsistencyGroup]; an ApplyResult of it with async_req=True
+        :return: list[ConsistencyGroup]
         """
         return self._call(OPERATIONS["get_consistency_groups"], (get_consistency_groups_request_body,), kwargs)
 
     def get_consistency_groups_with_http_info(self, get_consistency_groups_request_body, **kwargs):
-        """Like ``get_consistency_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_consistency_groups"], (get_consistency_groups_request_body,), kwargs, True)
 
     def get_consistency_groups_connection(self, get_consistency_groups_connection_request_body, **kwargs):
         """POST /get-consistency-groups-connection (GetConsistencyGroupsConnection).
 
         :param get_consistency_groups_connection_request_body: GetConsistencyGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ConsistencyGroupConnection; an ApplyResult of it with async_req=True
+        :return: ConsistencyGroupConnection
         """
         return self._call(OPERATIONS["get_consistency_groups_connection"], (get_consistency_groups_connection_request_body,), kwargs)
 
     def get_consistency_groups_connection_with_http_info(self, get_consistency_groups_connection_request_body, **kwargs):
-        """Like ``get_consistency_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_consistency_groups_connection"], (get_consistency_groups_connection_request_body,), kwargs, True)

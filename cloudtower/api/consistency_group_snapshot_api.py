@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class ConsistencyGroupSnapshotApi(Api):
-    """Operations of the ConsistencyGroupSnapshot group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ConsistencyGroupSnapshot group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_consistency_group_snapshot(self, consistency_group_snapshot_creation_params, **kwargs):
         """POST /create-consistency-snapshot-group (CreateConsistencyGroupSnapshot).
 
         :param consistency_group_snapshot_creation_params: list[ConsistencyGroupSnapshotCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskConsistencyGroupSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskConsistencyGroupSnapshot]
         """
         return self._call(OPERATIONS["create_consistency_group_snapshot"], (consistency_group_snapshot_creation_params,), kwargs)
 
     def create_consistency_group_snapshot_with_http_info(self, consistency_group_snapshot_creation_params, **kwargs):
-        """Like ``create_consistency_group_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_consistency_group_snapshot"], (consistency_group_snapshot_creation_params,), kwargs, True)
 
     def update_consistency_group_snapshot(self, consistency_group_snapshot_updation_params, **kwargs):
         """POST /rollback-consistency-snapshot-group (UpdateConsistencyGroupSnapshot).
 
         :param consistency_group_snapshot_updation_params: ConsistencyGroupSnapshotUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskConsistencyGroupSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskConsistencyGroupSnapshot]
         """
         return self._call(OPERATIONS["update_consistency_group_snapshot"], (consistency_group_snapshot_updation_params,), kwargs)
 
     def update_consistency_group_snapshot_with_http_info(self, consistency_group_snapshot_updation_params, **kwargs):
-        """Like ``update_consistency_group_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_consistency_group_snapshot"], (consistency_group_snapshot_updation_params,), kwargs, True)
 
     def delete_consistency_group_snapshot(self, consistency_group_snapshot_deletion_params, **kwargs):
         """POST /delete-consistency-snapshot-group (DeleteConsistencyGroupSnapshot).
 
         :param consistency_group_snapshot_deletion_params: ConsistencyGroupSnapshotDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteConsistencyGroupSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteConsistencyGroupSnapshot]
         """
         return self._call(OPERATIONS["delete_consistency_group_snapshot"], (consistency_group_snapshot_deletion_params,), kwargs)
 
     def delete_consistency_group_snapshot_with_http_info(self, consistency_group_snapshot_deletion_params, **kwargs):
-        """Like ``delete_consistency_group_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_consistency_group_snapshot"], (consistency_group_snapshot_deletion_params,), kwargs, True)
 
     def get_consistency_group_snapshots(self, get_consistency_group_snapshots_request_body, **kwargs):
         """POST /get-consistency-group-snapshots (GetConsistencyGroupSnapshots).
 
         :param get_consistency_group_snapshots_request_body: GetConsistencyGroupSnapshotsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ConsistencyGroupSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[ConsistencyGroupSnapshot]
         """
         return self._call(OPERATIONS["get_consistency_group_snapshots"], (get_consistency_group_snapshots_request_body,), kwargs)
 
     def get_consistency_group_snapshots_with_http_info(self, get_consistency_group_snapshots_request_body, **kwargs):
-        """Like ``get_consistency_group_snapshots``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_consistency_group_snapshots"], (get_consistency_group_snapshots_request_body,), kwargs, True)
 
     def get_consistency_group_snapshots_connection(self, get_consistency_group_snapshots_connection_request_body, **kwargs):
         """POST /get-consistency-group-snapshots-connection (GetConsistencyGroupSnapshotsConnection).
 
         :param get_consistency_group_snapshots_connection_request_body: GetConsistencyGroupSnapshotsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ConsistencyGroupSnapshotConnection; an ApplyResult of it with async_req=True
+        :return: ConsistencyGroupSnapshotConnection
         """
         return self._call(OPERATIONS["get_consistency_group_snapshots_connection"], (get_consistency_group_snapshots_connection_request_body,), kwargs)
 
     def get_consistency_group_snapshots_connection_with_http_info(self, get_consistency_group_snapshots_connection_request_body, **kwargs):
-        """Like ``get_consistency_group_snapshots_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_consistency_group_snapshots_connection"], (get_consistency_group_snapshots_connection_request_body,), kwargs, True)

@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class ContentLibraryImageApi(Api):
-    """Operations of the ContentLibraryImage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ContentLibraryImage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_content_library_image(self, file, clusters, **kwargs):
         """POST /upload-content-library-image (CreateContentLibraryImage).
@@ -19,102 +24,86 @@ class ContentLibraryImageApi(Api):
         :param size_unit: str
         :param description: str
         :param upload_task_id: str
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UploadTask]; an ApplyResult of it with async_req=True
+        :return: list[UploadTask]
         """
         return self._call(OPERATIONS["create_content_library_image"], (file, clusters,), kwargs)
 
     def create_content_library_image_with_http_info(self, file, clusters, **kwargs):
-        """Like ``create_content_library_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_content_library_image"], (file, clusters,), kwargs, True)
 
     def update_content_library_image(self, content_library_image_updation_params, **kwargs):
         """POST /update-content-library-image (UpdateContentLibraryImage).
 
         :param content_library_image_updation_params: ContentLibraryImageUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryImage]
         """
         return self._call(OPERATIONS["update_content_library_image"], (content_library_image_updation_params,), kwargs)
 
     def update_content_library_image_with_http_info(self, content_library_image_updation_params, **kwargs):
-        """Like ``update_content_library_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_content_library_image"], (content_library_image_updation_params,), kwargs, True)
 
     def distribute_content_library_image_clusters(self, content_library_image_updation_cluster_params, **kwargs):
         """POST /distribute-content-library-image-clusters (DistributeContentLibraryImageClusters).
 
         :param content_library_image_updation_cluster_params: ContentLibraryImageUpdationClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryImage]
         """
         return self._call(OPERATIONS["distribute_content_library_image_clusters"], (content_library_image_updation_cluster_params,), kwargs)
 
     def distribute_content_library_image_clusters_with_http_info(self, content_library_image_updation_cluster_params, **kwargs):
-        """Like ``distribute_content_library_image_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["distribute_content_library_image_clusters"], (content_library_image_updation_cluster_params,), kwargs, True)
 
     def remove_content_library_image_clusters(self, content_library_image_updation_cluster_params, **kwargs):
         """POST /remove-content-library-image-clusters (RemoveContentLibraryImageClusters).
 
         :param content_library_image_updation_cluster_params: ContentLibraryImageUpdationClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryImage]
         """
         return self._call(OPERATIONS["remove_content_library_image_clusters"], (content_library_image_updation_cluster_params,), kwargs)
 
     def remove_content_library_image_clusters_with_http_info(self, content_library_image_updation_cluster_params, **kwargs):
-        """Like ``remove_content_library_image_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_content_library_image_clusters"], (content_library_image_updation_cluster_params,), kwargs, True)
 
     def delete_content_library_image(self, content_library_image_deletion_params, **kwargs):
         """POST /delete-content-library-image (DeleteContentLibraryImage).
 
         :param content_library_image_deletion_params: ContentLibraryImageDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteContentLibraryImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteContentLibraryImage]
         """
         return self._call(OPERATIONS["delete_content_library_image"], (content_library_image_deletion_params,), kwargs)
 
     def delete_content_library_image_with_http_info(self, content_library_image_deletion_params, **kwargs):
-        """Like ``delete_content_library_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_content_library_image"], (content_library_image_deletion_params,), kwargs, True)
 
     def import_content_library_image(self, content_library_image_import_params, **kwargs):
         """POST /import-content-library-image (ImportContentLibraryImage).
 
         :param content_library_image_import_params: ContentLibraryImageImportParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UploadTask; an ApplyResult of it with async_req=True
+        :return: UploadTask
         """
         return self._call(OPERATIONS["import_content_library_image"], (content_library_image_import_params,), kwargs)
 
     def import_content_library_image_with_http_info(self, content_library_image_import_params, **kwargs):
-        """Like ``import_content_library_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["import_content_library_image"], (content_library_image_import_params,), kwargs, True)
 
     def get_content_library_images(self, get_content_library_images_request_body, **kwargs):
         """POST /get-content-library-images (GetContentLibraryImages).
 
         :param get_content_library_images_request_body: GetContentLibraryImagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ContentLibraryImage]; an ApplyResult of it with async_req=True
+        :return: list[ContentLibraryImage]
         """
         return self._call(OPERATIONS["get_content_library_images"], (get_content_library_images_request_body,), kwargs)
 
     def get_content_library_images_with_http_info(self, get_content_library_images_request_body, **kwargs):
-        """Like ``get_content_library_images``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_content_library_images"], (get_content_library_images_request_body,), kwargs, True)
 
     def get_content_library_images_connection(self, get_content_library_images_connection_request_body, **kwargs):
         """POST /get-content-library-images-connection (GetContentLibraryImagesConnection).
 
         :param get_content_library_images_connection_request_body: GetContentLibraryImagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ContentLibraryImageConnection; an ApplyResult of it with async_req=True
+        :return: ContentLibraryImageConnection
         """
         return self._call(OPERATIONS["get_content_library_images_connection"], (get_content_library_images_connection_request_body,), kwargs)
 
     def get_content_library_images_connection_with_http_info(self, get_content_library_images_connection_request_body, **kwargs):
-        """Like ``get_content_library_images_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_content_library_images_connection"], (get_content_library_images_connection_request_body,), kwargs, True)

@@ -6,135 +6,120 @@ from cloudtower.operation import Api
 
 
 class ContentLibraryVmTemplateApi(Api):
-    """Operations of the ContentLibraryVmTemplate group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ContentLibraryVmTemplate group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def clone_content_library_vm_template_from_vm(self, content_library_vm_template_creation_params, **kwargs):
         """POST /clone-content-library-vm-template-from-vm (CloneContentLibraryVmTemplateFromVm).
 
         :param content_library_vm_template_creation_params: list[ContentLibraryVmTemplateCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["clone_content_library_vm_template_from_vm"], (content_library_vm_template_creation_params,), kwargs)
 
     def clone_content_library_vm_template_from_vm_with_http_info(self, content_library_vm_template_creation_params, **kwargs):
-        """Like ``clone_content_library_vm_template_from_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_content_library_vm_template_from_vm"], (content_library_vm_template_creation_params,), kwargs, True)
 
     def convert_content_library_vm_template_from_vm(self, content_library_vm_template_creation_params, **kwargs):
         """POST /convert-content-library-vm-template-from-vm (ConvertContentLibraryVmTemplateFromVm).
 
         :param content_library_vm_template_creation_params: list[ContentLibraryVmTemplateCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["convert_content_library_vm_template_from_vm"], (content_library_vm_template_creation_params,), kwargs)
 
     def convert_content_library_vm_template_from_vm_with_http_info(self, content_library_vm_template_creation_params, **kwargs):
-        """Like ``convert_content_library_vm_template_from_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["convert_content_library_vm_template_from_vm"], (content_library_vm_template_creation_params,), kwargs, True)
 
     def update_content_library_vm_template(self, content_library_vm_template_updation_params, **kwargs):
         """POST /update-content-library-vm-template (UpdateContentLibraryVmTemplate).
 
         :param content_library_vm_template_updation_params: ContentLibraryVmTemplateUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["update_content_library_vm_template"], (content_library_vm_template_updation_params,), kwargs)
 
     def update_content_library_vm_template_with_http_info(self, content_library_vm_template_updation_params, **kwargs):
-        """Like ``update_content_library_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_content_library_vm_template"], (content_library_vm_template_updation_params,), kwargs, True)
 
     def distribute_content_library_vmtemplate_clusters(self, content_library_vm_template_updation_cluster_params, **kwargs):
         """POST /distribute-content-library-vm-template-clusters (DistributeContentLibraryVmtemplateClusters).
 
         :param content_library_vm_template_updation_cluster_params: ContentLibraryVmTemplateUpdationClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["distribute_content_library_vmtemplate_clusters"], (content_library_vm_template_updation_cluster_params,), kwargs)
 
     def distribute_content_library_vmtemplate_clusters_with_http_info(self, content_library_vm_template_updation_cluster_params, **kwargs):
-        """Like ``distribute_content_library_vmtemplate_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["distribute_content_library_vmtemplate_clusters"], (content_library_vm_template_updation_cluster_params,), kwargs, True)
 
     def remove_content_library_vm_template_clusters(self, content_library_vm_template_updation_cluster_params, **kwargs):
         """POST /remove-content-library-vm-template-clusters (RemoveContentLibraryVmTemplateClusters).
 
         :param content_library_vm_template_updation_cluster_params: ContentLibraryVmTemplateUpdationClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["remove_content_library_vm_template_clusters"], (content_library_vm_template_updation_cluster_params,), kwargs)
 
     def remove_content_library_vm_template_clusters_with_http_info(self, content_library_vm_template_updation_cluster_params, **kwargs):
-        """Like ``remove_content_library_vm_template_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_content_library_vm_template_clusters"], (content_library_vm_template_updation_cluster_params,), kwargs, True)
 
     def delete_content_library_vm_template(self, content_library_vm_template_deletion_params, **kwargs):
         """POST /delete-content-library-vm-template (DeleteContentLibraryVmTemplate).
 
         :param content_library_vm_template_deletion_params: ContentLibraryVmTemplateDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["delete_content_library_vm_template"], (content_library_vm_template_deletion_params,), kwargs)
 
     def delete_content_library_vm_template_with_http_info(self, content_library_vm_template_deletion_params, **kwargs):
-        """Like ``delete_content_library_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_content_library_vm_template"], (content_library_vm_template_deletion_params,), kwargs, True)
 
     def export_content_library_vm_template(self, content_library_vm_template_export_params, **kwargs):
         """POST /export-content-library-vm-template (ExportContentLibraryVmTemplate).
 
         :param content_library_vm_template_export_params: ContentLibraryVmTemplateExportParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmExportFile]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmExportFile]
         """
         return self._call(OPERATIONS["export_content_library_vm_template"], (content_library_vm_template_export_params,), kwargs)
 
     def export_content_library_vm_template_with_http_info(self, content_library_vm_template_export_params, **kwargs):
-        """Like ``export_content_library_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["export_content_library_vm_template"], (content_library_vm_template_export_params,), kwargs, True)
 
     def import_content_library_vm_template(self, content_library_vm_template_import_params, **kwargs):
         """POST /import-content-library-vm-template (ImportContentLibraryVmTemplate).
 
         :param content_library_vm_template_import_params: list[ContentLibraryVmTemplateImportParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["import_content_library_vm_template"], (content_library_vm_template_import_params,), kwargs)
 
     def import_content_library_vm_template_with_http_info(self, content_library_vm_template_import_params, **kwargs):
-        """Like ``import_content_library_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["import_content_library_vm_template"], (content_library_vm_template_import_params,), kwargs, True)
 
     def get_content_library_vm_templates(self, get_content_library_vm_templates_request_body, **kwargs):
         """POST /get-content-library-vm-templates (GetContentLibraryVmTemplates).
 
         :param get_content_library_vm_templates_request_body: GetContentLibraryVmTemplatesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ContentLibraryVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[ContentLibraryVmTemplate]
         """
         return self._call(OPERATIONS["get_content_library_vm_templates"], (get_content_library_vm_templates_request_body,), kwargs)
 
     def get_content_library_vm_templates_with_http_info(self, get_content_library_vm_templates_request_body, **kwargs):
-        """Like ``get_content_library_vm_templates``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_content_library_vm_templates"], (get_content_library_vm_templates_request_body,), kwargs, True)
 
     def get_content_library_vm_templates_connection(self, get_content_library_vm_templates_connection_request_body, **kwargs):
         """POST /get-content-library-vm-templates-connection (GetContentLibraryVmTemplatesConnection).
 
         :param get_content_library_vm_templates_connection_request_body: GetContentLibraryVmTemplatesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ContentLibraryVmTemplateConnection; an ApplyResult of it with async_req=True
+        :return: ContentLibraryVmTemplateConnection
         """
         return self._call(OPERATIONS["get_content_library_vm_templates_connection"], (get_content_library_vm_templates_connection_request_body,), kwargs)
 
     def get_content_library_vm_templates_connection_with_http_info(self, get_content_library_vm_templates_connection_request_body, **kwargs):
-        """Like ``get_content_library_vm_templates_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_content_library_vm_templates_connection"], (get_content_library_vm_templates_connection_request_body,), kwargs, True)

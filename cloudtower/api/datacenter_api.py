@@ -6,96 +6,87 @@ from cloudtower.operation import Api
 
 
 class DatacenterApi(Api):
-    """Operations of the Datacenter group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Datacenter group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_datacenter(self, datacenter_creation_params, **kwargs):
         """POST /create-datacenter (CreateDatacenter).
 
         :param datacenter_creation_params: list[DatacenterCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDatacenter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDatacenter]
         """
         return self._call(OPERATIONS["create_datacenter"], (datacenter_creation_params,), kwargs)
 
     def create_datacenter_with_http_info(self, datacenter_creation_params, **kwargs):
-        """Like ``create_datacenter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_datacenter"], (datacenter_creation_params,), kwargs, True)
 
     def update_datacenter(self, datacenter_updation_params, **kwargs):
         """POST /update-datacenter (UpdateDatacenter).
 
         :param datacenter_updation_params: DatacenterUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDatacenter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDatacenter]
         """
         return self._call(OPERATIONS["update_datacenter"], (datacenter_updation_params,), kwargs)
 
     def update_datacenter_with_http_info(self, datacenter_updation_params, **kwargs):
-        """Like ``update_datacenter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_datacenter"], (datacenter_updation_params,), kwargs, True)
 
     def add_clusters_to_datacenter(self, add_clusters_to_datacenter_params, **kwargs):
         """POST /add-clusters-to-datacenter (AddClustersToDatacenter).
 
         :param add_clusters_to_datacenter_params: list[AddClustersToDatacenterParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDatacenter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDatacenter]
         """
         return self._call(OPERATIONS["add_clusters_to_datacenter"], (add_clusters_to_datacenter_params,), kwargs)
 
     def add_clusters_to_datacenter_with_http_info(self, add_clusters_to_datacenter_params, **kwargs):
-        """Like ``add_clusters_to_datacenter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_clusters_to_datacenter"], (add_clusters_to_datacenter_params,), kwargs, True)
 
     def remove_clusters_from_datacenter(self, remove_clusters_from_datacenter_params, **kwargs):
         """POST /remove-clusters-from-datacenter (RemoveClustersFromDatacenter).
 
         :param remove_clusters_from_datacenter_params: list[RemoveClustersFromDatacenterParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDatacenter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDatacenter]
         """
         return self._call(OPERATIONS["remove_clusters_from_datacenter"], (remove_clusters_from_datacenter_params,), kwargs)
 
     def remove_clusters_from_datacenter_with_http_info(self, remove_clusters_from_datacenter_params, **kwargs):
-        """Like ``remove_clusters_from_datacenter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_clusters_from_datacenter"], (remove_clusters_from_datacenter_params,), kwargs, True)
 
     def delete_datacenter(self, datacenter_deletion_params, **kwargs):
         """POST /delete-datacenter (DeleteDatacenter).
 
         :param datacenter_deletion_params: DatacenterDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteDatacenter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteDatacenter]
         """
         return self._call(OPERATIONS["delete_datacenter"], (datacenter_deletion_params,), kwargs)
 
     def delete_datacenter_with_http_info(self, datacenter_deletion_params, **kwargs):
-        """Like ``delete_datacenter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_datacenter"], (datacenter_deletion_params,), kwargs, True)
 
     def get_datacenters(self, get_datacenters_request_body, **kwargs):
         """POST /get-datacenters (GetDatacenters).
 
         :param get_datacenters_request_body: GetDatacentersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Datacenter]; an ApplyResult of it with async_req=True
+        :return: list[Datacenter]
         """
         return self._call(OPERATIONS["get_datacenters"], (get_datacenters_request_body,), kwargs)
 
     def get_datacenters_with_http_info(self, get_datacenters_request_body, **kwargs):
-        """Like ``get_datacenters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_datacenters"], (get_datacenters_request_body,), kwargs, True)
 
     def get_datacenters_connection(self, get_datacenters_connection_request_body, **kwargs):
         """POST /get-datacenters-connection (GetDatacentersConnection).
 
         :param get_datacenters_connection_request_body: GetDatacentersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: DatacenterConnection; an ApplyResult of it with async_req=True
+        :return: DatacenterConnection
         """
         return self._call(OPERATIONS["get_datacenters_connection"], (get_datacenters_connection_request_body,), kwargs)
 
     def get_datacenters_connection_with_http_info(self, get_datacenters_connection_request_body, **kwargs):
-        """Like ``get_datacenters_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_datacenters_connection"], (get_datacenters_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class DeployApi(Api):
-    """Operations of the Deploy group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Deploy group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_deploys(self, get_deploys_request_body, **kwargs):
         """POST /get-deploys (GetDeploys).
 
         :param get_deploys_request_body: GetDeploysRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Deploy]; an ApplyResult of it with async_req=True
+        :return: list[Deploy]
         """
         return self._call(OPERATIONS["get_deploys"], (get_deploys_request_body,), kwargs)
 
     def get_deploys_with_http_info(self, get_deploys_request_body, **kwargs):
-        """Like ``get_deploys``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_deploys"], (get_deploys_request_body,), kwargs, True)
 
     def get_deploys_connection(self, get_deploys_connection_request_body, **kwargs):
         """POST /get-deploys-connection (GetDeploysConnection).
 
         :param get_deploys_connection_request_body: GetDeploysConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: DeployConnection; an ApplyResult of it with async_req=True
+        :return: DeployConnection
         """
         return self._call(OPERATIONS["get_deploys_connection"], (get_deploys_connection_request_body,), kwargs)
 
     def get_deploys_connection_with_http_info(self, get_deploys_connection_request_body, **kwargs):
-        """Like ``get_deploys_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_deploys_connection"], (get_deploys_connection_request_body,), kwargs, True)

@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class DiscoveredHostApi(Api):
-    """Operations of the DiscoveredHost group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the DiscoveredHost group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_discover_hosts(self, get_discover_hosts_request_body, **kwargs):
         """POST /get-discover-hosts (GetDiscoverHosts).
 
         :param get_discover_hosts_request_body: GetDiscoverHostsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[DiscoveredHost]; an ApplyResult of it with async_req=True
+        :return: list[DiscoveredHost]
         """
         return self._call(OPERATIONS["get_discover_hosts"], (get_discover_hosts_request_body,), kwargs)
 
     def get_discover_hosts_with_http_info(self, get_discover_hosts_request_body, **kwargs):
-        """Like ``get_discover_hosts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_discover_hosts"], (get_discover_hosts_request_body,), kwargs, True)

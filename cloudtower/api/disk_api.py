@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class DiskApi(Api):
-    """Operations of the Disk group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Disk group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def mount_disk(self, disk_mount_params, **kwargs):
         """POST /mount-disk (MountDisk).
 
         :param disk_mount_params: DiskMountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDisk]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDisk]
         """
         return self._call(OPERATIONS["mount_disk"], (disk_mount_params,), kwargs)
 
     def mount_disk_with_http_info(self, disk_mount_params, **kwargs):
-        """Like ``mount_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["mount_disk"], (disk_mount_params,), kwargs, True)
 
     def unmount_disk(self, disk_unmount_params, **kwargs):
         """POST /unmount-disk (UnmountDisk).
 
         :param disk_unmount_params: DiskUnmountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDisk]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDisk]
         """
         return self._call(OPERATIONS["unmount_disk"], (disk_unmount_params,), kwargs)
 
     def unmount_disk_with_http_info(self, disk_unmount_params, **kwargs):
-        """Like ``unmount_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["unmount_disk"], (disk_unmount_params,), kwargs, True)
 
     def get_disks(self, get_disks_request_body, **kwargs):
         """POST /get-disks (GetDisks).
 
         :param get_disks_request_body: GetDisksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Disk]; an ApplyResult of it with async_req=True
+        :return: list[Disk]
         """
         return self._call(OPERATIONS["get_disks"], (get_disks_request_body,), kwargs)
 
     def get_disks_with_http_info(self, get_disks_request_body, **kwargs):
-        """Like ``get_disks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_disks"], (get_disks_request_body,), kwargs, True)
 
     def get_disks_connection(self, get_disks_connection_request_body, **kwargs):
         """POST /get-disks-connection (GetDisksConnection).
 
         :param get_disks_connection_request_body: GetDisksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: DiskConnection; an ApplyResult of it with async_req=True
+        :return: DiskConnection
         """
         return self._call(OPERATIONS["get_disks_connection"], (get_disks_connection_request_body,), kwargs)
 
     def get_disks_connection_with_http_info(self, get_disks_connection_request_body, **kwargs):
-        """Like ``get_disks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_disks_connection"], (get_disks_connection_request_body,), kwargs, True)

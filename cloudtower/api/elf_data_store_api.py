@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ElfDataStoreApi(Api):
-    """Operations of the ElfDataStore group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ElfDataStore group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_elf_data_stores(self, get_elf_data_stores_request_body, **kwargs):
         """POST /get-elf-data-stores (GetElfDataStores).
 
         :param get_elf_data_stores_request_body: GetElfDataStoresRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ElfDataStore]; an ApplyResult of it with async_req=True
+        :return: list[ElfDataStore]
         """
         return self._call(OPERATIONS["get_elf_data_stores"], (get_elf_data_stores_request_body,), kwargs)
 
     def get_elf_data_stores_with_http_info(self, get_elf_data_stores_request_body, **kwargs):
-        """Like ``get_elf_data_stores``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_data_stores"], (get_elf_data_stores_request_body,), kwargs, True)
 
     def get_elf_data_stores_connection(self, get_elf_data_stores_connection_request_body, **kwargs):
         """POST /get-elf-data-stores-connection (GetElfDataStoresConnection).
 
         :param get_elf_data_stores_connection_request_body: GetElfDataStoresConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ElfDataStoreConnection; an ApplyResult of it with async_req=True
+        :return: ElfDataStoreConnection
         """
         return self._call(OPERATIONS["get_elf_data_stores_connection"], (get_elf_data_stores_connection_request_body,), kwargs)
 
     def get_elf_data_stores_connection_with_http_info(self, get_elf_data_stores_connection_request_body, **kwargs):
-        """Like ``get_elf_data_stores_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_data_stores_connection"], (get_elf_data_stores_connection_request_body,), kwargs, True)

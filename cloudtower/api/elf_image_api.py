@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class ElfImageApi(Api):
-    """Operations of the ElfImage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ElfImage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_elf_image(self, file, **kwargs):
         """POST /upload-elf-image (CreateElfImage).
@@ -19,63 +24,53 @@ class ElfImageApi(Api):
         :param size_unit: str
         :param description: str
         :param upload_task_id: str
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UploadTask]; an ApplyResult of it with async_req=True
+        :return: list[UploadTask]
         """
         return self._call(OPERATIONS["create_elf_image"], (file,), kwargs)
 
     def create_elf_image_with_http_info(self, file, **kwargs):
-        """Like ``create_elf_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_elf_image"], (file,), kwargs, True)
 
     def update_elf_image(self, elf_image_updation_params, **kwargs):
         """POST /update-elf-image (UpdateElfImage).
 
         :param elf_image_updation_params: ElfImageUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskElfImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskElfImage]
         """
         return self._call(OPERATIONS["update_elf_image"], (elf_image_updation_params,), kwargs)
 
     def update_elf_image_with_http_info(self, elf_image_updation_params, **kwargs):
-        """Like ``update_elf_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_elf_image"], (elf_image_updation_params,), kwargs, True)
 
     def delete_elf_image(self, elf_image_deletion_params, **kwargs):
         """POST /delete-elf-image (DeleteElfImage).
 
         :param elf_image_deletion_params: ElfImageDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteElfImage]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteElfImage]
         """
         return self._call(OPERATIONS["delete_elf_image"], (elf_image_deletion_params,), kwargs)
 
     def delete_elf_image_with_http_info(self, elf_image_deletion_params, **kwargs):
-        """Like ``delete_elf_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_elf_image"], (elf_image_deletion_params,), kwargs, True)
 
     def get_elf_images(self, get_elf_images_request_body, **kwargs):
         """POST /get-elf-images (GetElfImages).
 
         :param get_elf_images_request_body: GetElfImagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ElfImage]; an ApplyResult of it with async_req=True
+        :return: list[ElfImage]
         """
         return self._call(OPERATIONS["get_elf_images"], (get_elf_images_request_body,), kwargs)
 
     def get_elf_images_with_http_info(self, get_elf_images_request_body, **kwargs):
-        """Like ``get_elf_images``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_images"], (get_elf_images_request_body,), kwargs, True)
 
     def get_elf_images_connection(self, get_elf_images_connection_request_body, **kwargs):
         """POST /get-elf-images-connection (GetElfImagesConnection).
 
         :param get_elf_images_connection_request_body: GetElfImagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ElfImageConnection; an ApplyResult of it with async_req=True
+        :return: ElfImageConnection
         """
         return self._call(OPERATIONS["get_elf_images_connection"], (get_elf_images_connection_request_body,), kwargs)
 
     def get_elf_images_connection_with_http_info(self, get_elf_images_connection_request_body, **kwargs):
-        """Like ``get_elf_images_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_images_connection"], (get_elf_images_connection_request_body,), kwargs, True)

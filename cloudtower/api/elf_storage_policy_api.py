@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ElfStoragePolicyApi(Api):
-    """Operations of the ElfStoragePolicy group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ElfStoragePolicy group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_elf_storage_policies(self, get_elf_storage_policies_request_body, **kwargs):
         """POST /get-elf-storage-policies (GetElfStoragePolicies).
 
         :param get_elf_storage_policies_request_body: GetElfStoragePoliciesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ElfStoragePolicy]; an ApplyResult of it with async_req=True
+        :return: list[ElfStoragePolicy]
         """
         return self._call(OPERATIONS["get_elf_storage_policies"], (get_elf_storage_policies_request_body,), kwargs)
 
     def get_elf_storage_policies_with_http_info(self, get_elf_storage_policies_request_body, **kwargs):
-        """Like ``get_elf_storage_policies``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_storage_policies"], (get_elf_storage_policies_request_body,), kwargs, True)
 
     def get_elf_storage_policies_connection(self, get_elf_storage_policies_connection_request_body, **kwargs):
         """POST /get-elf-storage-policies-connection (GetElfStoragePoliciesConnection).
 
         :param get_elf_storage_policies_connection_request_body: GetElfStoragePoliciesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ElfStoragePolicyConnection; an ApplyResult of it with async_req=True
+        :return: ElfStoragePolicyConnection
         """
         return self._call(OPERATIONS["get_elf_storage_policies_connection"], (get_elf_storage_policies_connection_request_body,), kwargs)
 
     def get_elf_storage_policies_connection_with_http_info(self, get_elf_storage_policies_connection_request_body, **kwargs):
-        """Like ``get_elf_storage_policies_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_elf_storage_policies_connection"], (get_elf_storage_policies_connection_request_body,), kwargs, True)

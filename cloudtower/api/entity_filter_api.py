@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class EntityFilterApi(Api):
-    """Operations of the EntityFilter group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the EntityFilter group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_entity_filter(self, entity_filter_creation_params, **kwargs):
         """POST /create-entity-filter (CreateEntityFilter).
 
         :param entity_filter_creation_params: list[EntityFilterCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskEntityFilter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskEntityFilter]
         """
         return self._call(OPERATIONS["create_entity_filter"], (entity_filter_creation_params,), kwargs)
 
     def create_entity_filter_with_http_info(self, entity_filter_creation_params, **kwargs):
-        """Like ``create_entity_filter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_entity_filter"], (entity_filter_creation_params,), kwargs, True)
 
     def update_entity_filter(self, entity_filter_updation_params, **kwargs):
         """POST /update-entity-filter (UpdateEntityFilter).
 
         :param entity_filter_updation_params: EntityFilterUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskEntityFilter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskEntityFilter]
         """
         return self._call(OPERATIONS["update_entity_filter"], (entity_filter_updation_params,), kwargs)
 
     def update_entity_filter_with_http_info(self, entity_filter_updation_params, **kwargs):
-        """Like ``update_entity_filter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_entity_filter"], (entity_filter_updation_params,), kwargs, True)
 
     def delete_entity_filter(self, entity_filter_deletion_params, **kwargs):
         """POST /delete-entity-filter (DeleteEntityFilter).
 
         :param entity_filter_deletion_params: EntityFilterDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteEntityFilter]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteEntityFilter]
         """
         return self._call(OPERATIONS["delete_entity_filter"], (entity_filter_deletion_params,), kwargs)
 
     def delete_entity_filter_with_http_info(self, entity_filter_deletion_params, **kwargs):
-        """Like ``delete_entity_filter``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_entity_filter"], (entity_filter_deletion_params,), kwargs, True)
 
     def get_entity_filters(self, get_entity_filters_request_body, **kwargs):
         """POST /get-entity-filters (GetEntityFilters).
 
         :param get_entity_filters_request_body: GetEntityFiltersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[EntityFilter]; an ApplyResult of it with async_req=True
+        :return: list[EntityFilter]
         """
         return self._call(OPERATIONS["get_entity_filters"], (get_entity_filters_request_body,), kwargs)
 
     def get_entity_filters_with_http_info(self, get_entity_filters_request_body, **kwargs):
-        """Like ``get_entity_filters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_entity_filters"], (get_entity_filters_request_body,), kwargs, True)
 
     def get_entity_filters_connection(self, get_entity_filters_connection_request_body, **kwargs):
         """POST /get-entity-filters-connection (GetEntityFiltersConnection).
 
         :param get_entity_filters_connection_request_body: GetEntityFiltersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EntityFilterConnection; an ApplyResult of it with async_req=True
+        :return: EntityFilterConnection
         """
         return self._call(OPERATIONS["get_entity_filters_connection"], (get_entity_filters_connection_request_body,), kwargs)
 
     def get_entity_filters_connection_with_http_info(self, get_entity_filters_connection_request_body, **kwargs):
-        """Like ``get_entity_filters_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_entity_filters_connection"], (get_entity_filters_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class EverouteClusterApi(Api):
-    """Operations of the EverouteCluster group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the EverouteCluster group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_everoute_clusters(self, get_everoute_clusters_request_body, **kwargs):
         """POST /get-everoute-clusters (GetEverouteClusters).
 
         :param get_everoute_clusters_request_body: GetEverouteClustersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[EverouteCluster]; an ApplyResult of it with async_req=True
+        :return: list[EverouteCluster]
         """
         return self._call(OPERATIONS["get_everoute_clusters"], (get_everoute_clusters_request_body,), kwargs)
 
     def get_everoute_clusters_with_http_info(self, get_everoute_clusters_request_body, **kwargs):
-        """Like ``get_everoute_clusters``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_clusters"], (get_everoute_clusters_request_body,), kwargs, True)
 
     def get_everoute_clusters_connection(self, get_everoute_clusters_connection_request_body, **kwargs):
         """POST /get-everoute-clusters-connection (GetEverouteClustersConnection).
 
         :param get_everoute_clusters_connection_request_body: GetEverouteClustersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EverouteClusterConnection; an ApplyResult of it with async_req=True
+        :return: EverouteClusterConnection
         """
         return self._call(OPERATIONS["get_everoute_clusters_connection"], (get_everoute_clusters_connection_request_body,), kwargs)
 
     def get_everoute_clusters_connection_with_http_info(self, get_everoute_clusters_connection_request_body, **kwargs):
-        """Like ``get_everoute_clusters_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_clusters_connection"], (get_everoute_clusters_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class EverouteLicenseApi(Api):
-    """Operations of the EverouteLicense group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the EverouteLicense group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_everoute_licenses(self, get_everoute_licenses_request_body, **kwargs):
         """POST /get-everoute-licenses (GetEverouteLicenses).
 
         :param get_everoute_licenses_request_body: GetEverouteLicensesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[EverouteLicense]; an ApplyResult of it with async_req=True
+        :return: list[EverouteLicense]
         """
         return self._call(OPERATIONS["get_everoute_licenses"], (get_everoute_licenses_request_body,), kwargs)
 
     def get_everoute_licenses_with_http_info(self, get_everoute_licenses_request_body, **kwargs):
-        """Like ``get_everoute_licenses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_licenses"], (get_everoute_licenses_request_body,), kwargs, True)
 
     def get_everoute_licenses_connection(self, get_everoute_licenses_connection_request_body, **kwargs):
         """POST /get-everoute-licenses-connection (GetEverouteLicensesConnection).
 
         :param get_everoute_licenses_connection_request_body: GetEverouteLicensesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EverouteLicenseConnection; an ApplyResult of it with async_req=True
+        :return: EverouteLicenseConnection
         """
         return self._call(OPERATIONS["get_everoute_licenses_connection"], (get_everoute_licenses_connection_request_body,), kwargs)
 
     def get_everoute_licenses_connection_with_http_info(self, get_everoute_licenses_connection_request_body, **kwargs):
-        """Like ``get_everoute_licenses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_licenses_connection"], (get_everoute_licenses_connection_request_body,), kwargs, True)

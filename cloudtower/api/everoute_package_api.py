@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class EveroutePackageApi(Api):
-    """Operations of the EveroutePackage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the EveroutePackage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_everoute_packages(self, get_everoute_packages_request_body, **kwargs):
         """POST /get-everoute-packages (GetEveroutePackages).
 
         :param get_everoute_packages_request_body: GetEveroutePackagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[EveroutePackage]; an ApplyResult of it with async_req=True
+        :return: list[EveroutePackage]
         """
         return self._call(OPERATIONS["get_everoute_packages"], (get_everoute_packages_request_body,), kwargs)
 
     def get_everoute_packages_with_http_info(self, get_everoute_packages_request_body, **kwargs):
-        """Like ``get_everoute_packages``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_packages"], (get_everoute_packages_request_body,), kwargs, True)
 
     def get_everoute_packages_connection(self, get_everoute_packages_connection_request_body, **kwargs):
         """POST /get-everoute-packages-connection (GetEveroutePackagesConnection).
 
         :param get_everoute_packages_connection_request_body: GetEveroutePackagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EveroutePackageConnection; an ApplyResult of it with async_req=True
+        :return: EveroutePackageConnection
         """
         return self._call(OPERATIONS["get_everoute_packages_connection"], (get_everoute_packages_connection_request_body,), kwargs)
 
     def get_everoute_packages_connection_with_http_info(self, get_everoute_packages_connection_request_body, **kwargs):
-        """Like ``get_everoute_packages_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_everoute_packages_connection"], (get_everoute_packages_connection_request_body,), kwargs, True)

@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class GlobalAlertRuleApi(Api):
-    """Operations of the GlobalAlertRule group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the GlobalAlertRule group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_global_alert_rule(self, global_alert_rule_updation_params, **kwargs):
         """POST /update-global-alert-rule (UpdateGlobalAlertRule).
 
         :param global_alert_rule_updation_params: GlobalAlertRuleUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGlobalAlertRule]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGlobalAlertRule]
         """
         return self._call(OPERATIONS["update_global_alert_rule"], (global_alert_rule_updation_params,), kwargs)
 
     def update_global_alert_rule_with_http_info(self, global_alert_rule_updation_params, **kwargs):
-        """Like ``update_global_alert_rule``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_global_alert_rule"], (global_alert_rule_updation_params,), kwargs, True)
 
     def update_customize_alert_rule(self, customize_alert_rule_updation_params, **kwargs):
         """POST /update-customize-alert-rule (UpdateCustomizeAlertRule).
 
         :param customize_alert_rule_updation_params: CustomizeAlertRuleUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGlobalAlertRule]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGlobalAlertRule]
         """
         return self._call(OPERATIONS["update_customize_alert_rule"], (customize_alert_rule_updation_params,), kwargs)
 
     def update_customize_alert_rule_with_http_info(self, customize_alert_rule_updation_params, **kwargs):
-        """Like ``update_customize_alert_rule``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_customize_alert_rule"], (customize_alert_rule_updation_params,), kwargs, True)
 
     def get_global_alert_rules(self, get_global_alert_rules_request_body, **kwargs):
         """POST /get-global-alert-rules (GetGlobalAlertRules).
 
         :param get_global_alert_rules_request_body: GetGlobalAlertRulesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[GlobalAlertRule]; an ApplyResult of it with async_req=True
+        :return: list[GlobalAlertRule]
         """
         return self._call(OPERATIONS["get_global_alert_rules"], (get_global_alert_rules_request_body,), kwargs)
 
     def get_global_alert_rules_with_http_info(self, get_global_alert_rules_request_body, **kwargs):
-        """Like ``get_global_alert_rules``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_global_alert_rules"], (get_global_alert_rules_request_body,), kwargs, True)
 
     def get_global_alert_rules_connection(self, get_global_alert_rules_connection_request_body, **kwargs):
         """POST /get-global-alert-rules-connection (GetGlobalAlertRulesConnection).
 
         :param get_global_alert_rules_connection_request_body: GetGlobalAlertRulesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: GlobalAlertRuleConnection; an ApplyResult of it with async_req=True
+        :return: GlobalAlertRuleConnection
         """
         return self._call(OPERATIONS["get_global_alert_rules_connection"], (get_global_alert_rules_connection_request_body,), kwargs)
 
     def get_global_alert_rules_connection_with_http_info(self, get_global_alert_rules_connection_request_body, **kwargs):
-        """Like ``get_global_alert_rules_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_global_alert_rules_connection"], (get_global_alert_rules_connection_request_body,), kwargs, True)

@@ -6,122 +6,109 @@ from cloudtower.operation import Api
 
 
 class GlobalSettingsApi(Api):
-    """Operations of the GlobalSettings group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the GlobalSettings group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_global_recycle_bin_setting(self, global_recycle_bin_updation_params, **kwargs):
         """POST /update-global-recycle-bin-setting (UpdateGlobalRecycleBinSetting).
 
         :param global_recycle_bin_updation_params: GlobalRecycleBinUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskGlobalSettings; an ApplyResult of it with async_req=True
+        :return: WithTaskGlobalSettings
         """
         return self._call(OPERATIONS["update_global_recycle_bin_setting"], (global_recycle_bin_updation_params,), kwargs)
 
     def update_global_recycle_bin_setting_with_http_info(self, global_recycle_bin_updation_params, **kwargs):
-        """Like ``update_global_recycle_bin_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_global_recycle_bin_setting"], (global_recycle_bin_updation_params,), kwargs, True)
 
     def create_cluster_recycle_bin_setting(self, cluster_recycle_bin_creation_params, **kwargs):
         """POST /create-cluster-recycle-bin-setting (CreateClusterRecycleBinSetting).
 
         :param cluster_recycle_bin_creation_params: ClusterRecycleBinCreationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskClusterSettings]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskClusterSettings]
         """
         return self._call(OPERATIONS["create_cluster_recycle_bin_setting"], (cluster_recycle_bin_creation_params,), kwargs)
 
     def create_cluster_recycle_bin_setting_with_http_info(self, cluster_recycle_bin_creation_params, **kwargs):
-        """Like ``create_cluster_recycle_bin_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_cluster_recycle_bin_setting"], (cluster_recycle_bin_creation_params,), kwargs, True)
 
     def update_cluster_recycle_bin_setting(self, cluster_recycle_bin_updation_params, **kwargs):
         """POST /update-cluster-recycle-bin-setting (UpdateClusterRecycleBinSetting).
 
         :param cluster_recycle_bin_updation_params: ClusterRecycleBinUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskClusterSettings]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskClusterSettings]
         """
         return self._call(OPERATIONS["update_cluster_recycle_bin_setting"], (cluster_recycle_bin_updation_params,), kwargs)
 
     def update_cluster_recycle_bin_setting_with_http_info(self, cluster_recycle_bin_updation_params, **kwargs):
-        """Like ``update_cluster_recycle_bin_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_cluster_recycle_bin_setting"], (cluster_recycle_bin_updation_params,), kwargs, True)
 
     def delete_cluster_recycle_bin_setting(self, cluster_recycle_bin_deletion_params, **kwargs):
         """POST /delete-cluster-recycle-bin-setting (DeleteClusterRecycleBinSetting).
 
         :param cluster_recycle_bin_deletion_params: ClusterRecycleBinDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteClusterRecycleBin]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteClusterRecycleBin]
         """
         return self._call(OPERATIONS["delete_cluster_recycle_bin_setting"], (cluster_recycle_bin_deletion_params,), kwargs)
 
     def delete_cluster_recycle_bin_setting_with_http_info(self, cluster_recycle_bin_deletion_params, **kwargs):
-        """Like ``delete_cluster_recycle_bin_setting``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_cluster_recycle_bin_setting"], (cluster_recycle_bin_deletion_params,), kwargs, True)
 
     def update_password_security(self, update_passrod_security_params, **kwargs):
         """POST /update-password-security (UpdatePasswordSecurity).
 
         :param update_passrod_security_params: UpdatePassrodSecurityParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskGlobalSettings; an ApplyResult of it with async_req=True
+        :return: WithTaskGlobalSettings
         """
         return self._call(OPERATIONS["update_password_security"], (update_passrod_security_params,), kwargs)
 
     def update_password_security_with_http_info(self, update_passrod_security_params, **kwargs):
-        """Like ``update_password_security``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_password_security"], (update_passrod_security_params,), kwargs, True)
 
     def update_access_restriction(self, update_access_restriction_params, **kwargs):
         """POST /update-access-restriction (UpdateAccessRestriction).
 
         :param update_access_restriction_params: UpdateAccessRestrictionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskGlobalSettings; an ApplyResult of it with async_req=True
+        :return: WithTaskGlobalSettings
         """
         return self._call(OPERATIONS["update_access_restriction"], (update_access_restriction_params,), kwargs)
 
     def update_access_restriction_with_http_info(self, update_access_restriction_params, **kwargs):
-        """Like ``update_access_restriction``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_access_restriction"], (update_access_restriction_params,), kwargs, True)
 
     def update_session_timeout(self, update_session_timeout_params, **kwargs):
         """POST /update-session-timeout (UpdateSessionTimeout).
 
         :param update_session_timeout_params: UpdateSessionTimeoutParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskGlobalSettings; an ApplyResult of it with async_req=True
+        :return: WithTaskGlobalSettings
         """
         return self._call(OPERATIONS["update_session_timeout"], (update_session_timeout_params,), kwargs)
 
     def update_session_timeout_with_http_info(self, update_session_timeout_params, **kwargs):
-        """Like ``update_session_timeout``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_session_timeout"], (update_session_timeout_params,), kwargs, True)
 
     def get_global_settingses(self, get_global_settingses_request_body, **kwargs):
         """POST /get-global-settingses (GetGlobalSettingses).
 
         :param get_global_settingses_request_body: GetGlobalSettingsesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[GlobalSettings]; an ApplyResult of it with async_req=True
+        :return: list[GlobalSettings]
         """
         return self._call(OPERATIONS["get_global_settingses"], (get_global_settingses_request_body,), kwargs)
 
     def get_global_settingses_with_http_info(self, get_global_settingses_request_body, **kwargs):
-        """Like ``get_global_settingses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_global_settingses"], (get_global_settingses_request_body,), kwargs, True)
 
     def get_global_settingses_connection(self, get_global_settingses_connection_request_body, **kwargs):
         """POST /get-global-settingses-connection (GetGlobalSettingsesConnection).
 
         :param get_global_settingses_connection_request_body: GetGlobalSettingsesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: GlobalSettingsConnection; an ApplyResult of it with async_req=True
+        :return: GlobalSettingsConnection
         """
         return self._call(OPERATIONS["get_global_settingses_connection"], (get_global_settingses_connection_request_body,), kwargs)
 
     def get_global_settingses_connection_with_http_info(self, get_global_settingses_connection_request_body, **kwargs):
-        """Like ``get_global_settingses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_global_settingses_connection"], (get_global_settingses_connection_request_body,), kwargs, True)

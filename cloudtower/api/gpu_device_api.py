@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class GpuDeviceApi(Api):
-    """Operations of the GpuDevice group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the GpuDevice group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_gpu_device_usage(self, gpu_device_usage_updation_params, **kwargs):
         """POST /update-gpu-device-usage (UpdateGpuDeviceUsage).
 
         :param gpu_device_usage_updation_params: GpuDeviceUsageUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGpuDevice]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGpuDevice]
         """
         return self._call(OPERATIONS["update_gpu_device_usage"], (gpu_device_usage_updation_params,), kwargs)
 
     def update_gpu_device_usage_with_http_info(self, gpu_device_usage_updation_params, **kwargs):
-        """Like ``update_gpu_device_usage``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_gpu_device_usage"], (gpu_device_usage_updation_params,), kwargs, True)
 
     def update_gpu_device_description(self, gpu_device_description_updation_params, **kwargs):
         """POST /update-gpu-device-description (UpdateGpuDeviceDescription).
 
         :param gpu_device_description_updation_params: GpuDeviceDescriptionUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGpuDevice]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGpuDevice]
         """
         return self._call(OPERATIONS["update_gpu_device_description"], (gpu_device_description_updation_params,), kwargs)
 
     def update_gpu_device_description_with_http_info(self, gpu_device_description_updation_params, **kwargs):
-        """Like ``update_gpu_device_description``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_gpu_device_description"], (gpu_device_description_updation_params,), kwargs, True)
 
     def switch_gpu_device_sriov(self, gpu_device_sriov_switch_params, **kwargs):
         """POST /switch-gpu-device-sriov (SwitchGpuDeviceSriov).
 
         :param gpu_device_sriov_switch_params: GpuDeviceSriovSwitchParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGpuDevice]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGpuDevice]
         """
         return self._call(OPERATIONS["switch_gpu_device_sriov"], (gpu_device_sriov_switch_params,), kwargs)
 
     def switch_gpu_device_sriov_with_http_info(self, gpu_device_sriov_switch_params, **kwargs):
-        """Like ``switch_gpu_device_sriov``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["switch_gpu_device_sriov"], (gpu_device_sriov_switch_params,), kwargs, True)
 
     def get_detail_vm_info_by_gpu_devices(self, get_gpu_devices_request_body, **kwargs):
         """POST /get-detail-vm-info-by-gpu-devices (GetDetailVmInfoByGpuDevices).
 
         :param get_gpu_devices_request_body: GetGpuDevicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[GpuVmInfo]; an ApplyResult of it with async_req=True
+        :return: list[GpuVmInfo]
         """
         return self._call(OPERATIONS["get_detail_vm_info_by_gpu_devices"], (get_gpu_devices_request_body,), kwargs)
 
     def get_detail_vm_info_by_gpu_devices_with_http_info(self, get_gpu_devices_request_body, **kwargs):
-        """Like ``get_detail_vm_info_by_gpu_devices``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_detail_vm_info_by_gpu_devices"], (get_gpu_devices_request_body,), kwargs, True)
 
     def get_gpu_devices(self, get_gpu_devices_request_body, **kwargs):
         """POST /get-gpu-devices (GetGpuDevices).
 
         :param get_gpu_devices_request_body: GetGpuDevicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[GpuDevice]; an ApplyResult of it with async_req=True
+        :return: list[GpuDevice]
         """
         return self._call(OPERATIONS["get_gpu_devices"], (get_gpu_devices_request_body,), kwargs)
 
     def get_gpu_devices_with_http_info(self, get_gpu_devices_request_body, **kwargs):
-        """Like ``get_gpu_devices``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_gpu_devices"], (get_gpu_devices_request_body,), kwargs, True)
 
     def get_gpu_devices_connection(self, get_gpu_devices_connection_request_body, **kwargs):
         """POST /get-gpu-devices-connection (GetGpuDevicesConnection).
 
         :param get_gpu_devices_connection_request_body: GetGpuDevicesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: GpuDeviceConnection; an ApplyResult of it with async_req=True
+        :return: GpuDeviceConnection
         """
         return self._call(OPERATIONS["get_gpu_devices_connection"], (get_gpu_devices_connection_request_body,), kwargs)
 
     def get_gpu_devices_connection_with_http_info(self, get_gpu_devices_connection_request_body, **kwargs):
-        """Like ``get_gpu_devices_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_gpu_devices_connection"], (get_gpu_devices_connection_request_body,), kwargs, True)

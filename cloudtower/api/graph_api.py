@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class GraphApi(Api):
-    """Operations of the Graph group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Graph group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_graph(self, graph_creation_params, **kwargs):
         """POST /create-graph (CreateGraph).
 
         :param graph_creation_params: list[GraphCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGraph]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGraph]
         """
         return self._call(OPERATIONS["create_graph"], (graph_creation_params,), kwargs)
 
     def create_graph_with_http_info(self, graph_creation_params, **kwargs):
-        """Like ``create_graph``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_graph"], (graph_creation_params,), kwargs, True)
 
     def update_graph(self, graph_updation_params, **kwargs):
         """POST /update-graph (UpdateGraph).
 
         :param graph_updation_params: GraphUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskGraph]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskGraph]
         """
         return self._call(OPERATIONS["update_graph"], (graph_updation_params,), kwargs)
 
     def update_graph_with_http_info(self, graph_updation_params, **kwargs):
-        """Like ``update_graph``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_graph"], (graph_updation_params,), kwargs, True)
 
     def delete_graph(self, graph_deletion_params, **kwargs):
         """POST /delete-graph (DeleteGraph).
 
         :param graph_deletion_params: GraphDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteGraph]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteGraph]
         """
         return self._call(OPERATIONS["delete_graph"], (graph_deletion_params,), kwargs)
 
     def delete_graph_with_http_info(self, graph_deletion_params, **kwargs):
-        """Like ``delete_graph``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_graph"], (graph_deletion_params,), kwargs, True)
 
     def get_graphs(self, get_graphs_request_body, **kwargs):
         """POST /get-graphs (GetGraphs).
 
         :param get_graphs_request_body: GetGraphsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Graph]; an ApplyResult of it with async_req=True
+        :return: list[Graph]
         """
         return self._call(OPERATIONS["get_graphs"], (get_graphs_request_body,), kwargs)
 
     def get_graphs_with_http_info(self, get_graphs_request_body, **kwargs):
-        """Like ``get_graphs``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_graphs"], (get_graphs_request_body,), kwargs, True)
 
     def get_graphs_connection(self, get_graphs_connection_request_body, **kwargs):
         """POST /get-graphs-connection (GetGraphsConnection).
 
         :param get_graphs_connection_request_body: GetGraphsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: GraphConnection; an ApplyResult of it with async_req=True
+        :return: GraphConnection
         """
         return self._call(OPERATIONS["get_graphs_connection"], (get_graphs_connection_request_body,), kwargs)
 
     def get_graphs_connection_with_http_info(self, get_graphs_connection_request_body, **kwargs):
-        """Like ``get_graphs_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_graphs_connection"], (get_graphs_connection_request_body,), kwargs, True)

@@ -6,148 +6,131 @@ from cloudtower.operation import Api
 
 
 class HostApi(Api):
-    """Operations of the Host group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Host group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_host(self, host_creation_params, **kwargs):
         """POST /create-host (CreateHost).
 
         :param host_creation_params: list[HostCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBatchHosts]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBatchHosts]
         """
         return self._call(OPERATIONS["create_host"], (host_creation_params,), kwargs)
 
     def create_host_with_http_info(self, host_creation_params, **kwargs):
-        """Like ``create_host``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_host"], (host_creation_params,), kwargs, True)
 
     def trigger_disk_blink(self, trigger_disk_blink_params, **kwargs):
         """POST /trigger-disk-blink (TriggerDiskBlink).
 
         :param trigger_disk_blink_params: list[TriggerDiskBlinkParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskHost]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskHost]
         """
         return self._call(OPERATIONS["trigger_disk_blink"], (trigger_disk_blink_params,), kwargs)
 
     def trigger_disk_blink_with_http_info(self, trigger_disk_blink_params, **kwargs):
-        """Like ``trigger_disk_blink``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["trigger_disk_blink"], (trigger_disk_blink_params,), kwargs, True)
 
     def update_host(self, host_updation_params, **kwargs):
         """POST /update-host (UpdateHost).
 
         :param host_updation_params: HostUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskHost]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskHost]
         """
         return self._call(OPERATIONS["update_host"], (host_updation_params,), kwargs)
 
     def update_host_with_http_info(self, host_updation_params, **kwargs):
-        """Like ``update_host``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_host"], (host_updation_params,), kwargs, True)
 
     def power_off_host(self, operate_host_power_params, **kwargs):
         """POST /operate-host-power (PowerOffHost).
 
         :param operate_host_power_params: OperateHostPowerParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskHost; an ApplyResult of it with async_req=True
+        :return: WithTaskHost
         """
         return self._call(OPERATIONS["power_off_host"], (operate_host_power_params,), kwargs)
 
     def power_off_host_with_http_info(self, operate_host_power_params, **kwargs):
-        """Like ``power_off_host``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["power_off_host"], (operate_host_power_params,), kwargs, True)
 
     def enter_maintenance_mode_pre_check(self, enter_maintenance_mode_check_params, **kwargs):
         """POST /enter-maintenance-mode-precheck (EnterMaintenanceModePreCheck).
 
         :param enter_maintenance_mode_check_params: EnterMaintenanceModeCheckParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EnterMaintenanceModeCheckResult; an ApplyResult of it with async_req=True
+        :return: EnterMaintenanceModeCheckResult
         """
         return self._call(OPERATIONS["enter_maintenance_mode_pre_check"], (enter_maintenance_mode_check_params,), kwargs)
 
     def enter_maintenance_mode_pre_check_with_http_info(self, enter_maintenance_mode_check_params, **kwargs):
-        """Like ``enter_maintenance_mode_pre_check``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["enter_maintenance_mode_pre_check"], (enter_maintenance_mode_check_params,), kwargs, True)
 
     def enter_maintenance_mode_precheck_result(self, enter_maintenance_mode_result_params, **kwargs):
         """POST /enter-maintance-mode-precheck-result (EnterMaintenanceModePrecheckResult).
 
         :param enter_maintenance_mode_result_params: EnterMaintenanceModeResultParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: EnterMaintenanceModeResult; an ApplyResult of it with async_req=True
+        :return: EnterMaintenanceModeResult
         """
         return self._call(OPERATIONS["enter_maintenance_mode_precheck_result"], (enter_maintenance_mode_result_params,), kwargs)
 
     def enter_maintenance_mode_precheck_result_with_http_info(self, enter_maintenance_mode_result_params, **kwargs):
-        """Like ``enter_maintenance_mode_precheck_result``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["enter_maintenance_mode_precheck_result"], (enter_maintenance_mode_result_params,), kwargs, True)
 
     def enter_maintenance_mode(self, enter_maintenance_mode_params, **kwargs):
         """POST /enter-maintance-mode (EnterMaintenanceMode).
 
         :param enter_maintenance_mode_params: EnterMaintenanceModeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskHost; an ApplyResult of it with async_req=True
+        :return: WithTaskHost
         """
         return self._call(OPERATIONS["enter_maintenance_mode"], (enter_maintenance_mode_params,), kwargs)
 
     def enter_maintenance_mode_with_http_info(self, enter_maintenance_mode_params, **kwargs):
-        """Like ``enter_maintenance_mode``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["enter_maintenance_mode"], (enter_maintenance_mode_params,), kwargs, True)
 
     def exit_maintenance_mode_precheck_result(self, exit_maintenance_mode_result_params, **kwargs):
         """POST /exit-maintance-mode-precheck-result (ExitMaintenanceModePrecheckResult).
 
         :param exit_maintenance_mode_result_params: ExitMaintenanceModeResultParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ExitMaintenanceModeResult; an ApplyResult of it with async_req=True
+        :return: ExitMaintenanceModeResult
         """
         return self._call(OPERATIONS["exit_maintenance_mode_precheck_result"], (exit_maintenance_mode_result_params,), kwargs)
 
     def exit_maintenance_mode_precheck_result_with_http_info(self, exit_maintenance_mode_result_params, **kwargs):
-        """Like ``exit_maintenance_mode_precheck_result``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["exit_maintenance_mode_precheck_result"], (exit_maintenance_mode_result_params,), kwargs, True)
 
     def exit_maintenance_mode(self, exit_maintenance_mode_params, **kwargs):
         """POST /exit-maintance-mode (ExitMaintenanceMode).
 
         :param exit_maintenance_mode_params: ExitMaintenanceModeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskHost; an ApplyResult of it with async_req=True
+        :return: WithTaskHost
         """
         return self._call(OPERATIONS["exit_maintenance_mode"], (exit_maintenance_mode_params,), kwargs)
 
     def exit_maintenance_mode_with_http_info(self, exit_maintenance_mode_params, **kwargs):
-        """Like ``exit_maintenance_mode``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["exit_maintenance_mode"], (exit_maintenance_mode_params,), kwargs, True)
 
     def get_hosts(self, get_hosts_request_body, **kwargs):
         """POST /get-hosts (GetHosts).
 
         :param get_hosts_request_body: GetHostsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Host]; an ApplyResult of it with async_req=True
+        :return: list[Host]
         """
         return self._call(OPERATIONS["get_hosts"], (get_hosts_request_body,), kwargs)
 
     def get_hosts_with_http_info(self, get_hosts_request_body, **kwargs):
-        """Like ``get_hosts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_hosts"], (get_hosts_request_body,), kwargs, True)
 
     def get_hosts_connection(self, get_hosts_connection_request_body, **kwargs):
         """POST /get-hosts-connection (GetHostsConnection).
 
         :param get_hosts_connection_request_body: GetHostsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: HostConnection; an ApplyResult of it with async_req=True
+        :return: HostConnection
         """
         return self._call(OPERATIONS["get_hosts_connection"], (get_hosts_connection_request_body,), kwargs)
 
     def get_hosts_connection_with_http_info(self, get_hosts_connection_request_body, **kwargs):
-        """Like ``get_hosts_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_hosts_connection"], (get_hosts_connection_request_body,), kwargs, True)

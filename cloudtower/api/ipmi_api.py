@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class IpmiApi(Api):
-    """Operations of the Ipmi group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Ipmi group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_ipmis(self, get_ipmis_request_body, **kwargs):
         """POST /get-ipmis (GetIpmis).
 
         :param get_ipmis_request_body: GetIpmisRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Ipmi]; an ApplyResult of it with async_req=True
+        :return: list[Ipmi]
         """
         return self._call(OPERATIONS["get_ipmis"], (get_ipmis_request_body,), kwargs)
 
     def get_ipmis_with_http_info(self, get_ipmis_request_body, **kwargs):
-        """Like ``get_ipmis``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_ipmis"], (get_ipmis_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class IscsiConnectionApi(Api):
-    """Operations of the IscsiConnection group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the IscsiConnection group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_iscsi_connections(self, get_iscsi_connections_request_body, **kwargs):
         """POST /get-iscsi-connections (GetIscsiConnections).
 
         :param get_iscsi_connections_request_body: GetIscsiConnectionsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IscsiConnection]; an ApplyResult of it with async_req=True
+        :return: list[IscsiConnection]
         """
         return self._call(OPERATIONS["get_iscsi_connections"], (get_iscsi_connections_request_body,), kwargs)
 
     def get_iscsi_connections_with_http_info(self, get_iscsi_connections_request_body, **kwargs):
-        """Like ``get_iscsi_connections``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_connections"], (get_iscsi_connections_request_body,), kwargs, True)
 
     def get_iscsi_connections_connection(self, get_iscsi_connections_connection_request_body, **kwargs):
         """POST /get-iscsi-connections-connection (GetIscsiConnectionsConnection).
 
         :param get_iscsi_connections_connection_request_body: GetIscsiConnectionsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IscsiConnectionConnection; an ApplyResult of it with async_req=True
+        :return: IscsiConnectionConnection
         """
         return self._call(OPERATIONS["get_iscsi_connections_connection"], (get_iscsi_connections_connection_request_body,), kwargs)
 
     def get_iscsi_connections_connection_with_http_info(self, get_iscsi_connections_connection_request_body, **kwargs):
-        """Like ``get_iscsi_connections_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_connections_connection"], (get_iscsi_connections_connection_request_body,), kwargs, True)

@@ -6,109 +6,98 @@ from cloudtower.operation import Api
 
 
 class IscsiLunApi(Api):
-    """Operations of the IscsiLun group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the IscsiLun group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_iscsi_lun(self, iscsi_lun_creation_params, **kwargs):
         """POST /create-iscsi-lun (CreateIscsiLun).
 
         :param iscsi_lun_creation_params: list[IscsiLunCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLun]
         """
         return self._call(OPERATIONS["create_iscsi_lun"], (iscsi_lun_creation_params,), kwargs)
 
     def create_iscsi_lun_with_http_info(self, iscsi_lun_creation_params, **kwargs):
-        """Like ``create_iscsi_lun``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_iscsi_lun"], (iscsi_lun_creation_params,), kwargs, True)
 
     def update_iscsi_lun(self, iscsi_lun_updation_params, **kwargs):
         """POST /update-iscsi-lun (UpdateIscsiLun).
 
         :param iscsi_lun_updation_params: IscsiLunUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLun]
         """
         return self._call(OPERATIONS["update_iscsi_lun"], (iscsi_lun_updation_params,), kwargs)
 
     def update_iscsi_lun_with_http_info(self, iscsi_lun_updation_params, **kwargs):
-        """Like ``update_iscsi_lun``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_iscsi_lun"], (iscsi_lun_updation_params,), kwargs, True)
 
     def delete_iscsi_lun(self, iscsi_lun_deletion_params, **kwargs):
         """POST /delete-iscsi-lun (DeleteIscsiLun).
 
         :param iscsi_lun_deletion_params: IscsiLunDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteIscsiLun]
         """
         return self._call(OPERATIONS["delete_iscsi_lun"], (iscsi_lun_deletion_params,), kwargs)
 
     def delete_iscsi_lun_with_http_info(self, iscsi_lun_deletion_params, **kwargs):
-        """Like ``delete_iscsi_lun``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_iscsi_lun"], (iscsi_lun_deletion_params,), kwargs, True)
 
     def clone_iscsi_lun_from_snapshot(self, iscsi_lun_clone_params, **kwargs):
         """POST /clone-iscsi-lun-from-snapshot (CloneIscsiLunFromSnapshot).
 
         :param iscsi_lun_clone_params: list[IscsiLunCloneParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLun]
         """
         return self._call(OPERATIONS["clone_iscsi_lun_from_snapshot"], (iscsi_lun_clone_params,), kwargs)
 
     def clone_iscsi_lun_from_snapshot_with_http_info(self, iscsi_lun_clone_params, **kwargs):
-        """Like ``clone_iscsi_lun_from_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_iscsi_lun_from_snapshot"], (iscsi_lun_clone_params,), kwargs, True)
 
     def rollback_iscsi_lun_from_snapshot(self, iscsi_lun_rollback_params, **kwargs):
         """POST /rollback-iscsi-lun-from-snapshot (RollbackIscsiLunFromSnapshot).
 
         :param iscsi_lun_rollback_params: list[IscsiLunRollbackParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLun]
         """
         return self._call(OPERATIONS["rollback_iscsi_lun_from_snapshot"], (iscsi_lun_rollback_params,), kwargs)
 
     def rollback_iscsi_lun_from_snapshot_with_http_info(self, iscsi_lun_rollback_params, **kwargs):
-        """Like ``rollback_iscsi_lun_from_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rollback_iscsi_lun_from_snapshot"], (iscsi_lun_rollback_params,), kwargs, True)
 
     def copy_iscsi_lun(self, copy_iscsi_lun_params, **kwargs):
         """POST /copy-iscsi-lun (CopyIscsiLun).
 
         :param copy_iscsi_lun_params: list[CopyIscsiLunParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLun]
         """
         return self._call(OPERATIONS["copy_iscsi_lun"], (copy_iscsi_lun_params,), kwargs)
 
     def copy_iscsi_lun_with_http_info(self, copy_iscsi_lun_params, **kwargs):
-        """Like ``copy_iscsi_lun``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["copy_iscsi_lun"], (copy_iscsi_lun_params,), kwargs, True)
 
     def get_iscsi_luns(self, get_iscsi_luns_request_body, **kwargs):
         """POST /get-iscsi-luns (GetIscsiLuns).
 
         :param get_iscsi_luns_request_body: GetIscsiLunsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IscsiLun]; an ApplyResult of it with async_req=True
+        :return: list[IscsiLun]
         """
         return self._call(OPERATIONS["get_iscsi_luns"], (get_iscsi_luns_request_body,), kwargs)
 
     def get_iscsi_luns_with_http_info(self, get_iscsi_luns_request_body, **kwargs):
-        """Like ``get_iscsi_luns``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_luns"], (get_iscsi_luns_request_body,), kwargs, True)
 
     def get_iscsi_luns_connection(self, get_iscsi_luns_connection_request_body, **kwargs):
         """POST /get-iscsi-luns-connection (GetIscsiLunsConnection).
 
         :param get_iscsi_luns_connection_request_body: GetIscsiLunsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IscsiLunConnection; an ApplyResult of it with async_req=True
+        :return: IscsiLunConnection
         """
         return self._call(OPERATIONS["get_iscsi_luns_connection"], (get_iscsi_luns_connection_request_body,), kwargs)
 
     def get_iscsi_luns_connection_with_http_info(self, get_iscsi_luns_connection_request_body, **kwargs):
-        """Like ``get_iscsi_luns_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_luns_connection"], (get_iscsi_luns_connection_request_body,), kwargs, True)

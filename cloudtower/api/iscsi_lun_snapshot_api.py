@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class IscsiLunSnapshotApi(Api):
-    """Operations of the IscsiLunSnapshot group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the IscsiLunSnapshot group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_iscsi_lun_snapshot(self, iscsi_lun_snapshot_creation_params, **kwargs):
         """POST /create-iscsi-lun-snapshot (CreateIscsiLunSnapshot).
 
         :param iscsi_lun_snapshot_creation_params: list[IscsiLunSnapshotCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiLunSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiLunSnapshot]
         """
         return self._call(OPERATIONS["create_iscsi_lun_snapshot"], (iscsi_lun_snapshot_creation_params,), kwargs)
 
     def create_iscsi_lun_snapshot_with_http_info(self, iscsi_lun_snapshot_creation_params, **kwargs):
-        """Like ``create_iscsi_lun_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_iscsi_lun_snapshot"], (iscsi_lun_snapshot_creation_params,), kwargs, True)
 
     def delete_iscsi_lun_snapshot(self, iscsi_lun_snapshot_deletion_params, **kwargs):
         """POST /delete-iscsi-lun-snapshot (DeleteIscsiLunSnapshot).
 
         :param iscsi_lun_snapshot_deletion_params: IscsiLunSnapshotDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteIscsiLunSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteIscsiLunSnapshot]
         """
         return self._call(OPERATIONS["delete_iscsi_lun_snapshot"], (iscsi_lun_snapshot_deletion_params,), kwargs)
 
     def delete_iscsi_lun_snapshot_with_http_info(self, iscsi_lun_snapshot_deletion_params, **kwargs):
-        """Like ``delete_iscsi_lun_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_iscsi_lun_snapshot"], (iscsi_lun_snapshot_deletion_params,), kwargs, True)
 
     def get_iscsi_lun_snapshots(self, get_iscsi_lun_snapshots_request_body, **kwargs):
         """POST /get-iscsi-lun-snapshots (GetIscsiLunSnapshots).
 
         :param get_iscsi_lun_snapshots_request_body: GetIscsiLunSnapshotsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IscsiLunSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[IscsiLunSnapshot]
         """
         return self._call(OPERATIONS["get_iscsi_lun_snapshots"], (get_iscsi_lun_snapshots_request_body,), kwargs)
 
     def get_iscsi_lun_snapshots_with_http_info(self, get_iscsi_lun_snapshots_request_body, **kwargs):
-        """Like ``get_iscsi_lun_snapshots``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_lun_snapshots"], (get_iscsi_lun_snapshots_request_body,), kwargs, True)
 
     def get_iscsi_lun_snapshots_connection(self, get_iscsi_lun_snapshots_connection_request_body, **kwargs):
         """POST /get-iscsi-lun-snapshots-connection (GetIscsiLunSnapshotsConnection).
 
         :param get_iscsi_lun_snapshots_connection_request_body: GetIscsiLunSnapshotsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IscsiLunSnapshotConnection; an ApplyResult of it with async_req=True
+        :return: IscsiLunSnapshotConnection
         """
         return self._call(OPERATIONS["get_iscsi_lun_snapshots_connection"], (get_iscsi_lun_snapshots_connection_request_body,), kwargs)
 
     def get_iscsi_lun_snapshots_connection_with_http_info(self, get_iscsi_lun_snapshots_connection_request_body, **kwargs):
-        """Like ``get_iscsi_lun_snapshots_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_lun_snapshots_connection"], (get_iscsi_lun_snapshots_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class IscsiTargetApi(Api):
-    """Operations of the IscsiTarget group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the IscsiTarget group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_iscsi_target(self, iscsi_target_creation_params, **kwargs):
         """POST /create-iscsi-target (CreateIscsiTarget).
 
         :param iscsi_target_creation_params: list[IscsiTargetCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiTarget]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiTarget]
         """
         return self._call(OPERATIONS["create_iscsi_target"], (iscsi_target_creation_params,), kwargs)
 
     def create_iscsi_target_with_http_info(self, iscsi_target_creation_params, **kwargs):
-        """Like ``create_iscsi_target``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_iscsi_target"], (iscsi_target_creation_params,), kwargs, True)
 
     def update_iscsi_target(self, iscsi_target_updation_params, **kwargs):
         """POST /update-iscsi-target (UpdateIscsiTarget).
 
         :param iscsi_target_updation_params: IscsiTargetUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskIscsiTarget]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskIscsiTarget]
         """
         return self._call(OPERATIONS["update_iscsi_target"], (iscsi_target_updation_params,), kwargs)
 
     def update_iscsi_target_with_http_info(self, iscsi_target_updation_params, **kwargs):
-        """Like ``update_iscsi_target``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_iscsi_target"], (iscsi_target_updation_params,), kwargs, True)
 
     def delete_iscsi_target(self, iscsi_target_deletion_params, **kwargs):
         """POST /delete-iscsi-target (DeleteIscsiTarget).
 
         :param iscsi_target_deletion_params: IscsiTargetDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteIscsiTarget]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteIscsiTarget]
         """
         return self._call(OPERATIONS["delete_iscsi_target"], (iscsi_target_deletion_params,), kwargs)
 
     def delete_iscsi_target_with_http_info(self, iscsi_target_deletion_params, **kwargs):
-        """Like ``delete_iscsi_target``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_iscsi_target"], (iscsi_target_deletion_params,), kwargs, True)
 
     def get_iscsi_targets(self, get_iscsi_targets_request_body, **kwargs):
         """POST /get-iscsi-targets (GetIscsiTargets).
 
         :param get_iscsi_targets_request_body: GetIscsiTargetsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IscsiTarget]; an ApplyResult of it with async_req=True
+        :return: list[IscsiTarget]
         """
         return self._call(OPERATIONS["get_iscsi_targets"], (get_iscsi_targets_request_body,), kwargs)
 
     def get_iscsi_targets_with_http_info(self, get_iscsi_targets_request_body, **kwargs):
-        """Like ``get_iscsi_targets``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_targets"], (get_iscsi_targets_request_body,), kwargs, True)
 
     def get_iscsi_targets_connection(self, get_iscsi_targets_connection_request_body, **kwargs):
         """POST /get-iscsi-targets-connection (GetIscsiTargetsConnection).
 
         :param get_iscsi_targets_connection_request_body: GetIscsiTargetsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IscsiTargetConnection; an ApplyResult of it with async_req=True
+        :return: IscsiTargetConnection
         """
         return self._call(OPERATIONS["get_iscsi_targets_connection"], (get_iscsi_targets_connection_request_body,), kwargs)
 
     def get_iscsi_targets_connection_with_http_info(self, get_iscsi_targets_connection_request_body, **kwargs):
-        """Like ``get_iscsi_targets_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_iscsi_targets_connection"], (get_iscsi_targets_connection_request_body,), kwargs, True)

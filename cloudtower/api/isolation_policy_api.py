@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class IsolationPolicyApi(Api):
-    """Operations of the IsolationPolicy group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the IsolationPolicy group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_isolation_policy(self, isolation_policy_create_params, **kwargs):
         """POST /create-isolation-policy (CreateIsolationPolicy).
 
         :param isolation_policy_create_params: IsolationPolicyCreateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IsolationPolicy; an ApplyResult of it with async_req=True
+        :return: IsolationPolicy
         """
         return self._call(OPERATIONS["create_isolation_policy"], (isolation_policy_create_params,), kwargs)
 
     def create_isolation_policy_with_http_info(self, isolation_policy_create_params, **kwargs):
-        """Like ``create_isolation_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_isolation_policy"], (isolation_policy_create_params,), kwargs, True)
 
     def update_isolation_policy(self, isolation_policy_update_body, **kwargs):
         """POST /update-isolation-policy (UpdateIsolationPolicy).
 
         :param isolation_policy_update_body: IsolationPolicyUpdateBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IsolationPolicy]; an ApplyResult of it with async_req=True
+        :return: list[IsolationPolicy]
         """
         return self._call(OPERATIONS["update_isolation_policy"], (isolation_policy_update_body,), kwargs)
 
     def update_isolation_policy_with_http_info(self, isolation_policy_update_body, **kwargs):
-        """Like ``update_isolation_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_isolation_policy"], (isolation_policy_update_body,), kwargs, True)
 
     def delete_isolation_policy(self, isolation_policy_delete_params, **kwargs):
         """POST /delete-isolation-policy (DeleteIsolationPolicy).
 
         :param isolation_policy_delete_params: IsolationPolicyDeleteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[DeleteIsolationPolicy]; an ApplyResult of it with async_req=True
+        :return: list[DeleteIsolationPolicy]
         """
         return self._call(OPERATIONS["delete_isolation_policy"], (isolation_policy_delete_params,), kwargs)
 
     def delete_isolation_policy_with_http_info(self, isolation_policy_delete_params, **kwargs):
-        """Like ``delete_isolation_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_isolation_policy"], (isolation_policy_delete_params,), kwargs, True)
 
     def get_isolation_policies(self, get_isolation_policies_request_body, **kwargs):
         """POST /get-isolation-policies (GetIsolationPolicies).
 
         :param get_isolation_policies_request_body: GetIsolationPoliciesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[IsolationPolicy]; an ApplyResult of it with async_req=True
+        :return: list[IsolationPolicy]
         """
         return self._call(OPERATIONS["get_isolation_policies"], (get_isolation_policies_request_body,), kwargs)
 
     def get_isolation_policies_with_http_info(self, get_isolation_policies_request_body, **kwargs):
-        """Like ``get_isolation_policies``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_isolation_policies"], (get_isolation_policies_request_body,), kwargs, True)
 
     def get_isolation_policies_connection(self, get_isolation_policies_connection_request_body, **kwargs):
         """POST /get-isolation-policies-connection (GetIsolationPoliciesConnection).
 
         :param get_isolation_policies_connection_request_body: GetIsolationPoliciesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: IsolationPolicyConnection; an ApplyResult of it with async_req=True
+        :return: IsolationPolicyConnection
         """
         return self._call(OPERATIONS["get_isolation_policies_connection"], (get_isolation_policies_connection_request_body,), kwargs)
 
     def get_isolation_policies_connection_with_http_info(self, get_isolation_policies_connection_request_body, **kwargs):
-        """Like ``get_isolation_policies_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_isolation_policies_connection"], (get_isolation_policies_connection_request_body,), kwargs, True)

@@ -6,96 +6,87 @@ from cloudtower.operation import Api
 
 
 class LabelApi(Api):
-    """Operations of the Label group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Label group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_label(self, label_creation_params, **kwargs):
         """POST /create-label (CreateLabel).
 
         :param label_creation_params: list[LabelCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLabel]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLabel]
         """
         return self._call(OPERATIONS["create_label"], (label_creation_params,), kwargs)
 
     def create_label_with_http_info(self, label_creation_params, **kwargs):
-        """Like ``create_label``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_label"], (label_creation_params,), kwargs, True)
 
     def update_label(self, label_updation_params, **kwargs):
         """POST /update-label (UpdateLabel).
 
         :param label_updation_params: LabelUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLabel]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLabel]
         """
         return self._call(OPERATIONS["update_label"], (label_updation_params,), kwargs)
 
     def update_label_with_http_info(self, label_updation_params, **kwargs):
-        """Like ``update_label``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_label"], (label_updation_params,), kwargs, True)
 
     def add_labels_to_resources(self, add_labels_to_resources_params, **kwargs):
         """POST /add-labels-to-resources (AddLabelsToResources).
 
         :param add_labels_to_resources_params: AddLabelsToResourcesParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLabel]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLabel]
         """
         return self._call(OPERATIONS["add_labels_to_resources"], (add_labels_to_resources_params,), kwargs)
 
     def add_labels_to_resources_with_http_info(self, add_labels_to_resources_params, **kwargs):
-        """Like ``add_labels_to_resources``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_labels_to_resources"], (add_labels_to_resources_params,), kwargs, True)
 
     def remove_labels_from_resources(self, body, **kwargs):
         """POST /remove-labels-from-resources (RemoveLabelsFromResources).
 
         :param body: AddLabelsToResourcesParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLabel]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLabel]
         """
         return self._call(OPERATIONS["remove_labels_from_resources"], (body,), kwargs)
 
     def remove_labels_from_resources_with_http_info(self, body, **kwargs):
-        """Like ``remove_labels_from_resources``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_labels_from_resources"], (body,), kwargs, True)
 
     def delete_label(self, label_deletion_params, **kwargs):
         """POST /delete-label (DeleteLabel).
 
         :param label_deletion_params: LabelDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteLabel]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteLabel]
         """
         return self._call(OPERATIONS["delete_label"], (label_deletion_params,), kwargs)
 
     def delete_label_with_http_info(self, label_deletion_params, **kwargs):
-        """Like ``delete_label``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_label"], (label_deletion_params,), kwargs, True)
 
     def get_labels(self, get_labels_request_body, **kwargs):
         """POST /get-labels (GetLabels).
 
         :param get_labels_request_body: GetLabelsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Label]; an ApplyResult of it with async_req=True
+        :return: list[Label]
         """
         return self._call(OPERATIONS["get_labels"], (get_labels_request_body,), kwargs)
 
     def get_labels_with_http_info(self, get_labels_request_body, **kwargs):
-        """Like ``get_labels``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_labels"], (get_labels_request_body,), kwargs, True)
 
     def get_labels_connection(self, get_labels_connection_request_body, **kwargs):
         """POST /get-labels-connection (GetLabelsConnection).
 
         :param get_labels_connection_request_body: GetLabelsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: LabelConnection; an ApplyResult of it with async_req=True
+        :return: LabelConnection
         """
         return self._call(OPERATIONS["get_labels_connection"], (get_labels_connection_request_body,), kwargs)
 
     def get_labels_connection_with_http_info(self, get_labels_connection_request_body, **kwargs):
-        """Like ``get_labels_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_labels_connection"], (get_labels_connection_request_body,), kwargs, True)

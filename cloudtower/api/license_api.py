@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class LicenseApi(Api):
-    """Operations of the License group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the License group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_deploy(self, license_updation_params, **kwargs):
         """POST /update-license (UpdateDeploy).
 
         :param license_updation_params: LicenseUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskLicense; an ApplyResult of it with async_req=True
+        :return: WithTaskLicense
         """
         return self._call(OPERATIONS["update_deploy"], (license_updation_params,), kwargs)
 
     def update_deploy_with_http_info(self, license_updation_params, **kwargs):
-        """Like ``update_deploy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_deploy"], (license_updation_params,), kwargs, True)
 
     def get_licenses(self, get_licenses_request_body, **kwargs):
         """POST /get-licenses (GetLicenses).
 
         :param get_licenses_request_body: GetLicensesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[License]; an ApplyResult of it with async_req=True
+        :return: list[License]
         """
         return self._call(OPERATIONS["get_licenses"], (get_licenses_request_body,), kwargs)
 
     def get_licenses_with_http_info(self, get_licenses_request_body, **kwargs):
-        """Like ``get_licenses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_licenses"], (get_licenses_request_body,), kwargs, True)
 
     def get_licenses_connection(self, get_licenses_connection_request_body, **kwargs):
         """POST /get-licenses-connection (GetLicensesConnection).
 
         :param get_licenses_connection_request_body: GetLicensesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: LicenseConnection; an ApplyResult of it with async_req=True
+        :return: LicenseConnection
         """
         return self._call(OPERATIONS["get_licenses_connection"], (get_licenses_connection_request_body,), kwargs)
 
     def get_licenses_connection_with_http_info(self, get_licenses_connection_request_body, **kwargs):
-        """Like ``get_licenses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_licenses_connection"], (get_licenses_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class LogCollectionApi(Api):
-    """Operations of the LogCollection group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the LogCollection group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_log_collection(self, log_collection_creation_params, **kwargs):
         """POST /create-log-collection (CreateLogCollection).
 
         :param log_collection_creation_params: list[LogCollectionCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLogCollection]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLogCollection]
         """
         return self._call(OPERATIONS["create_log_collection"], (log_collection_creation_params,), kwargs)
 
     def create_log_collection_with_http_info(self, log_collection_creation_params, **kwargs):
-        """Like ``create_log_collection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_log_collection"], (log_collection_creation_params,), kwargs, True)
 
     def force_stop_log_collection(self, force_stop_log_collection_params, **kwargs):
         """POST /force-stop-log-collection (ForceStopLogCollection).
 
         :param force_stop_log_collection_params: ForceStopLogCollectionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskLogCollection]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskLogCollection]
         """
         return self._call(OPERATIONS["force_stop_log_collection"], (force_stop_log_collection_params,), kwargs)
 
     def force_stop_log_collection_with_http_info(self, force_stop_log_collection_params, **kwargs):
-        """Like ``force_stop_log_collection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["force_stop_log_collection"], (force_stop_log_collection_params,), kwargs, True)
 
     def delete_log_collection(self, log_collection_deletion_params, **kwargs):
         """POST /delete-log-collection (DeleteLogCollection).
 
         :param log_collection_deletion_params: LogCollectionDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteLogCollection]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteLogCollection]
         """
         return self._call(OPERATIONS["delete_log_collection"], (log_collection_deletion_params,), kwargs)
 
     def delete_log_collection_with_http_info(self, log_collection_deletion_params, **kwargs):
-        """Like ``delete_log_collection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_log_collection"], (log_collection_deletion_params,), kwargs, True)
 
     def get_log_collections(self, get_log_collections_request_body, **kwargs):
         """POST /get-log-collections (GetLogCollections).
 
         :param get_log_collections_request_body: GetLogCollectionsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[LogCollection]; an ApplyResult of it with async_req=True
+        :return: list[LogCollection]
         """
         return self._call(OPERATIONS["get_log_collections"], (get_log_collections_request_body,), kwargs)
 
     def get_log_collections_with_http_info(self, get_log_collections_request_body, **kwargs):
-        """Like ``get_log_collections``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_log_collections"], (get_log_collections_request_body,), kwargs, True)
 
     def get_log_collections_connection(self, get_log_collections_connection_request_body, **kwargs):
         """POST /get-log-collections-connection (GetLogCollectionsConnection).
 
         :param get_log_collections_connection_request_body: GetLogCollectionsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: LogCollectionConnection; an ApplyResult of it with async_req=True
+        :return: LogCollectionConnection
         """
         return self._call(OPERATIONS["get_log_collections_connection"], (get_log_collections_connection_request_body,), kwargs)
 
     def get_log_collections_connection_with_http_info(self, get_log_collections_connection_request_body, **kwargs):
-        """Like ``get_log_collections_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_log_collections_connection"], (get_log_collections_connection_request_body,), kwargs, True)

@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class LogServiceConfigApi(Api):
-    """Operations of the LogServiceConfig group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the LogServiceConfig group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_log_service_configs(self, get_log_service_configs_request_body, **kwargs):
         """POST /get-log-service-configs (GetLogServiceConfigs).
 
         :param get_log_service_configs_request_body: GetLogServiceConfigsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[LogServiceConfig]; an ApplyResult of it with async_req=True
+        :return: list[LogServiceConfig]
         """
         return self._call(OPERATIONS["get_log_service_configs"], (get_log_service_configs_request_body,), kwargs)
 
     def get_log_service_configs_with_http_info(self, get_log_service_configs_request_body, **kwargs):
-        """Like ``get_log_service_configs``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_log_service_configs"], (get_log_service_configs_request_body,), kwargs, True)

@@ -6,226 +6,197 @@ from cloudtower.operation import Api
 
 
 class MetricsApi(Api):
-    """Operations of the Metrics group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Metrics group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_vm_metrics(self, get_vm_metric_input, **kwargs):
         """POST /get-vm-metrics (GetVmMetrics).
 
         :param get_vm_metric_input: GetVmMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_vm_metrics"], (get_vm_metric_input,), kwargs)
 
     def get_vm_metrics_with_http_info(self, get_vm_metric_input, **kwargs):
-        """Like ``get_vm_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_metrics"], (get_vm_metric_input,), kwargs, True)
 
     def get_vm_net_work_metrics(self, get_vm_net_work_metric_input, **kwargs):
         """POST /get-vm-network-metrics (GetVmNetWorkMetrics).
 
         :param get_vm_net_work_metric_input: GetVmNetWorkMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_vm_net_work_metrics"], (get_vm_net_work_metric_input,), kwargs)
 
     def get_vm_net_work_metrics_with_http_info(self, get_vm_net_work_metric_input, **kwargs):
-        """Like ``get_vm_net_work_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_net_work_metrics"], (get_vm_net_work_metric_input,), kwargs, True)
 
     def get_disk_metrics(self, get_disk_metric_input, **kwargs):
         """POST /get-disk-metrics (GetDiskMetrics).
 
         :param get_disk_metric_input: GetDiskMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_disk_metrics"], (get_disk_metric_input,), kwargs)
 
     def get_disk_metrics_with_http_info(self, get_disk_metric_input, **kwargs):
-        """Like ``get_disk_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_disk_metrics"], (get_disk_metric_input,), kwargs, True)
 
     def get_vm_volume_metrics(self, get_vm_volume_metric_input, **kwargs):
         """POST /get-vm-volume-metrics (GetVmVolumeMetrics).
 
         :param get_vm_volume_metric_input: GetVmVolumeMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_vm_volume_metrics"], (get_vm_volume_metric_input,), kwargs)
 
     def get_vm_volume_metrics_with_http_info(self, get_vm_volume_metric_input, **kwargs):
-        """Like ``get_vm_volume_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_volume_metrics"], (get_vm_volume_metric_input,), kwargs, True)
 
     def get_lun_metrics(self, get_lun_metric_input, **kwargs):
         """POST /get-lun-metrics (GetLunMetrics).
 
         :param get_lun_metric_input: GetLunMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_lun_metrics"], (get_lun_metric_input,), kwargs)
 
     def get_lun_metrics_with_http_info(self, get_lun_metric_input, **kwargs):
-        """Like ``get_lun_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_lun_metrics"], (get_lun_metric_input,), kwargs, True)
 
     def get_nvmf_namespace_metrics(self, get_nvmf_namespace_metric_input, **kwargs):
         """POST /get-nvmf-namespace-metrics (GetNvmfNamespaceMetrics).
 
         :param get_nvmf_namespace_metric_input: GetNvmfNamespaceMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_nvmf_namespace_metrics"], (get_nvmf_namespace_metric_input,), kwargs)
 
     def get_nvmf_namespace_metrics_with_http_info(self, get_nvmf_namespace_metric_input, **kwargs):
-        """Like ``get_nvmf_namespace_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_namespace_metrics"], (get_nvmf_namespace_metric_input,), kwargs, True)
 
     def get_cluster_metrics(self, get_cluster_metric_input, **kwargs):
         """POST /get-cluster-metrics (GetClusterMetrics).
 
         :param get_cluster_metric_input: GetClusterMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_cluster_metrics"], (get_cluster_metric_input,), kwargs)
 
     def get_cluster_metrics_with_http_info(self, get_cluster_metric_input, **kwargs):
-        """Like ``get_cluster_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_cluster_metrics"], (get_cluster_metric_input,), kwargs, True)
 
     def get_host_metrics(self, get_host_metric_input, **kwargs):
         """POST /get-host-metrics (GetHostMetrics).
 
         :param get_host_metric_input: GetHostMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_host_metrics"], (get_host_metric_input,), kwargs)
 
     def get_host_metrics_with_http_info(self, get_host_metric_input, **kwargs):
-        """Like ``get_host_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_host_metrics"], (get_host_metric_input,), kwargs, True)
 
     def get_host_network_metrics(self, get_host_network_metric_input, **kwargs):
         """POST /get-host-network-metrics (GetHostNetworkMetrics).
 
         :param get_host_network_metric_input: GetHostNetworkMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_host_network_metrics"], (get_host_network_metric_input,), kwargs)
 
     def get_host_network_metrics_with_http_info(self, get_host_network_metric_input, **kwargs):
-        """Like ``get_host_network_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_host_network_metrics"], (get_host_network_metric_input,), kwargs, True)
 
     def get_host_servicek_metrics(self, get_host_service_metric_input, **kwargs):
         """POST /get-host-service-metrics (GetHostServicekMetrics).
 
         :param get_host_service_metric_input: GetHostServiceMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_host_servicek_metrics"], (get_host_service_metric_input,), kwargs)
 
     def get_host_servicek_metrics_with_http_info(self, get_host_service_metric_input, **kwargs):
-        """Like ``get_host_servicek_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_host_servicek_metrics"], (get_host_service_metric_input,), kwargs, True)
 
     def get_scvm_metrics(self, get_scvm_metric_input, **kwargs):
         """POST /get-scvm-metrics (GetSCVMMetrics).
 
         :param get_scvm_metric_input: GetScvmMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_scvm_metrics"], (get_scvm_metric_input,), kwargs)
 
     def get_scvm_metrics_with_http_info(self, get_scvm_metric_input, **kwargs):
-        """Like ``get_scvm_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_scvm_metrics"], (get_scvm_metric_input,), kwargs, True)
 
     def get_scvm_network_metrics(self, get_scvm_network_input, **kwargs):
         """POST /get-scvm-network-metrics (GetScvmNetworkMetrics).
 
         :param get_scvm_network_input: GetScvmNetworkInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_scvm_network_metrics"], (get_scvm_network_input,), kwargs)
 
     def get_scvm_network_metrics_with_http_info(self, get_scvm_network_input, **kwargs):
-        """Like ``get_scvm_network_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_scvm_network_metrics"], (get_scvm_network_input,), kwargs, True)
 
     def get_scvm_servicek_metrics(self, get_scvm_service_metric_input, **kwargs):
         """POST /get-scvm-service-metrics (GetSCVMServicekMetrics).
 
         :param get_scvm_service_metric_input: GetScvmServiceMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_scvm_servicek_metrics"], (get_scvm_service_metric_input,), kwargs)
 
     def get_scvm_servicek_metrics_with_http_info(self, get_scvm_service_metric_input, **kwargs):
-        """Like ``get_scvm_servicek_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_scvm_servicek_metrics"], (get_scvm_service_metric_input,), kwargs, True)
 
     def get_scvm_disk_metrics(self, get_scvm_disk_metric_input, **kwargs):
         """POST /get-scvm-disk-metrics (GetScvmDiskMetrics).
 
         :param get_scvm_disk_metric_input: GetSCVMDiskMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_scvm_disk_metrics"], (get_scvm_disk_metric_input,), kwargs)
 
     def get_scvm_disk_metrics_with_http_info(self, get_scvm_disk_metric_input, **kwargs):
-        """Like ``get_scvm_disk_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_scvm_disk_metrics"], (get_scvm_disk_metric_input,), kwargs, True)
 
     def get_zone_metrics(self, get_zone_metric_input, **kwargs):
         """POST /get-zone-metrics (GetZoneMetrics).
 
         :param get_zone_metric_input: GetZoneMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_zone_metrics"], (get_zone_metric_input,), kwargs)
 
     def get_zone_metrics_with_http_info(self, get_zone_metric_input, **kwargs):
-        """Like ``get_zone_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_zone_metrics"], (get_zone_metric_input,), kwargs, True)
 
     def get_witness_metrics(self, get_witness_metric_input, **kwargs):
         """POST /get-witness-metrics (GetWitnessMetrics).
 
         :param get_witness_metric_input: GetWitnessMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_witness_metrics"], (get_witness_metric_input,), kwargs)
 
     def get_witness_metrics_with_http_info(self, get_witness_metric_input, **kwargs):
-        """Like ``get_witness_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_witness_metrics"], (get_witness_metric_input,), kwargs, True)
 
     def get_top_nvm_volume_metrics(self, get_top_n_metric_input, **kwargs):
         """POST /get-top-n-metrics-in-clusters (GetTopNVmVolumeMetrics).
 
         :param get_top_n_metric_input: GetTopNMetricInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskMetric]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskMetric]
         """
         return self._call(OPERATIONS["get_top_nvm_volume_metrics"], (get_top_n_metric_input,), kwargs)
 
     def get_top_nvm_volume_metrics_with_http_info(self, get_top_n_metric_input, **kwargs):
-        """Like ``get_top_nvm_volume_metrics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_top_nvm_volume_metrics"], (get_top_n_metric_input,), kwargs, True)

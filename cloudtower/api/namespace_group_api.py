@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class NamespaceGroupApi(Api):
-    """Operations of the NamespaceGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NamespaceGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_namespace_group(self, namespace_group_creation_params, **kwargs):
         """POST /create-namespace-group (CreateNamespaceGroup).
 
         :param namespace_group_creation_params: list[NamespaceGroupCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNamespaceGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNamespaceGroup]
         """
         return self._call(OPERATIONS["create_namespace_group"], (namespace_group_creation_params,), kwargs)
 
     def create_namespace_group_with_http_info(self, namespace_group_creation_params, **kwargs):
-        """Like ``create_namespace_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_namespace_group"], (namespace_group_creation_params,), kwargs, True)
 
     def update_namespace_group(self, namespace_group_updation_params, **kwargs):
         """POST /update-namespace-group (UpdateNamespaceGroup).
 
         :param namespace_group_updation_params: NamespaceGroupUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNamespaceGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNamespaceGroup]
         """
         return self._call(OPERATIONS["update_namespace_group"], (namespace_group_updation_params,), kwargs)
 
     def update_namespace_group_with_http_info(self, namespace_group_updation_params, **kwargs):
-        """Like ``update_namespace_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_namespace_group"], (namespace_group_updation_params,), kwargs, True)
 
     def delete_namespace_group(self, namespace_group_deletion_params, **kwargs):
         """POST /delete-namespace-group (DeleteNamespaceGroup).
 
         :param namespace_group_deletion_params: NamespaceGroupDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNamespaceGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNamespaceGroup]
         """
         return self._call(OPERATIONS["delete_namespace_group"], (namespace_group_deletion_params,), kwargs)
 
     def delete_namespace_group_with_http_info(self, namespace_group_deletion_params, **kwargs):
-        """Like ``delete_namespace_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_namespace_group"], (namespace_group_deletion_params,), kwargs, True)
 
     def get_namespace_groups(self, get_namespace_groups_request_body, **kwargs):
         """POST /get-namespace-groups (GetNamespaceGroups).
 
         :param get_namespace_groups_request_body: GetNamespaceGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NamespaceGroup]; an ApplyResult of it with async_req=True
+        :return: list[NamespaceGroup]
         """
         return self._call(OPERATIONS["get_namespace_groups"], (get_namespace_groups_request_body,), kwargs)
 
     def get_namespace_groups_with_http_info(self, get_namespace_groups_request_body, **kwargs):
-        """Like ``get_namespace_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_namespace_groups"], (get_namespace_groups_request_body,), kwargs, True)
 
     def get_namespace_groups_connection(self, get_namespace_groups_connection_request_body, **kwargs):
         """POST /get-namespace-groups-connection (GetNamespaceGroupsConnection).
 
         :param get_namespace_groups_connection_request_body: GetNamespaceGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NamespaceGroupConnection; an ApplyResult of it with async_req=True
+        :return: NamespaceGroupConnection
         """
         return self._call(OPERATIONS["get_namespace_groups_connection"], (get_namespace_groups_connection_request_body,), kwargs)
 
     def get_namespace_groups_connection_with_http_info(self, get_namespace_groups_connection_request_body, **kwargs):
-        """Like ``get_namespace_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_namespace_groups_connection"], (get_namespace_groups_connection_request_body,), kwargs, True)

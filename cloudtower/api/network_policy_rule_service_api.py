@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class NetworkPolicyRuleServiceApi(Api):
-    """Operations of the NetworkPolicyRuleService group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NetworkPolicyRuleService group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_network_policy_rule_service(self, network_policy_rule_service_creation_params, **kwargs):
         """POST /create-network-policy-rule-service (CreateNetworkPolicyRuleService).
 
         :param network_policy_rule_service_creation_params: list[NetworkPolicyRuleServiceCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNetworkPolicyRuleService]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNetworkPolicyRuleService]
         """
         return self._call(OPERATIONS["create_network_policy_rule_service"], (network_policy_rule_service_creation_params,), kwargs)
 
     def create_network_policy_rule_service_with_http_info(self, network_policy_rule_service_creation_params, **kwargs):
-        """Like ``create_network_policy_rule_service``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_network_policy_rule_service"], (network_policy_rule_service_creation_params,), kwargs, True)
 
     def update_network_policy_rule_service(self, network_policy_rule_service_updation_params, **kwargs):
         """POST /update-network-policy-rule-service (UpdateNetworkPolicyRuleService).
 
         :param network_policy_rule_service_updation_params: NetworkPolicyRuleServiceUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNetworkPolicyRuleService]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNetworkPolicyRuleService]
         """
         return self._call(OPERATIONS["update_network_policy_rule_service"], (network_policy_rule_service_updation_params,), kwargs)
 
     def update_network_policy_rule_service_with_http_info(self, network_policy_rule_service_updation_params, **kwargs):
-        """Like ``update_network_policy_rule_service``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_network_policy_rule_service"], (network_policy_rule_service_updation_params,), kwargs, True)
 
     def delete_network_policy_rule_service(self, network_policy_rule_service_deletion_params, **kwargs):
         """POST /delete-network-policy-rule-service (DeleteNetworkPolicyRuleService).
 
         :param network_policy_rule_service_deletion_params: NetworkPolicyRuleServiceDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNetworkPolicyRuleService]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNetworkPolicyRuleService]
         """
         return self._call(OPERATIONS["delete_network_policy_rule_service"], (network_policy_rule_service_deletion_params,), kwargs)
 
     def delete_network_policy_rule_service_with_http_info(self, network_policy_rule_service_deletion_params, **kwargs):
-        """Like ``delete_network_policy_rule_service``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_network_policy_rule_service"], (network_policy_rule_service_deletion_params,), kwargs, True)
 
     def get_network_policy_rule_services(self, get_network_policy_rule_services_request_body, **kwargs):
         """POST /get-network-policy-rule-services (GetNetworkPolicyRuleServices).
 
         :param get_network_policy_rule_services_request_body: GetNetworkPolicyRuleServicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NetworkPolicyRuleService]; an ApplyResult of it with async_req=True
+        :return: list[NetworkPolicyRuleService]
         """
         return self._call(OPERATIONS["get_network_policy_rule_services"], (get_network_policy_rule_services_request_body,), kwargs)
 
     def get_network_policy_rule_services_with_http_info(self, get_network_policy_rule_services_request_body, **kwargs):
-        """Like ``get_network_policy_rule_services``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_network_policy_rule_services"], (get_network_policy_rule_services_request_body,), kwargs, True)
 
     def get_network_policy_rule_services_connection(self, get_network_policy_rule_services_connection_request_body, **kwargs):
         """POST /get-network-policy-rule-services-connection (GetNetworkPolicyRuleServicesConnection).
 
         :param get_network_policy_rule_services_connection_request_body: GetNetworkPolicyRuleServicesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NetworkPolicyRuleServiceConnection; an ApplyResult of it with async_req=True
+        :return: NetworkPolicyRuleServiceConnection
         """
         return self._call(OPERATIONS["get_network_policy_rule_services_connection"], (get_network_policy_rule_services_connection_request_body,), kwargs)
 
     def get_network_policy_rule_services_connection_with_http_info(self, get_network_policy_rule_services_connection_request_body, **kwargs):
-        """Like ``get_network_policy_rule_services_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_network_policy_rule_services_connection"], (get_network_policy_rule_services_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class NfsExportApi(Api):
-    """Operations of the NfsExport group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NfsExport group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_nfs_export(self, nfs_export_creation_params, **kwargs):
         """POST /create-nfs-export (CreateNfsExport).
 
         :param nfs_export_creation_params: list[NfsExportCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNfsExport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNfsExport]
         """
         return self._call(OPERATIONS["create_nfs_export"], (nfs_export_creation_params,), kwargs)
 
     def create_nfs_export_with_http_info(self, nfs_export_creation_params, **kwargs):
-        """Like ``create_nfs_export``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_nfs_export"], (nfs_export_creation_params,), kwargs, True)
 
     def update_nfs_export(self, nfs_export_updation_params, **kwargs):
         """POST /update-nfs-export (UpdateNfsExport).
 
         :param nfs_export_updation_params: NfsExportUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNfsExport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNfsExport]
         """
         return self._call(OPERATIONS["update_nfs_export"], (nfs_export_updation_params,), kwargs)
 
     def update_nfs_export_with_http_info(self, nfs_export_updation_params, **kwargs):
-        """Like ``update_nfs_export``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_nfs_export"], (nfs_export_updation_params,), kwargs, True)
 
     def delete_nfs_export(self, nfs_export_deletion_params, **kwargs):
         """POST /delete-nfs-export (DeleteNfsExport).
 
         :param nfs_export_deletion_params: NfsExportDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNfsExport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNfsExport]
         """
         return self._call(OPERATIONS["delete_nfs_export"], (nfs_export_deletion_params,), kwargs)
 
     def delete_nfs_export_with_http_info(self, nfs_export_deletion_params, **kwargs):
-        """Like ``delete_nfs_export``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_nfs_export"], (nfs_export_deletion_params,), kwargs, True)
 
     def get_nfs_exports(self, get_nfs_exports_request_body, **kwargs):
         """POST /get-nfs-exports (GetNfsExports).
 
         :param get_nfs_exports_request_body: GetNfsExportsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NfsExport]; an ApplyResult of it with async_req=True
+        :return: list[NfsExport]
         """
         return self._call(OPERATIONS["get_nfs_exports"], (get_nfs_exports_request_body,), kwargs)
 
     def get_nfs_exports_with_http_info(self, get_nfs_exports_request_body, **kwargs):
-        """Like ``get_nfs_exports``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nfs_exports"], (get_nfs_exports_request_body,), kwargs, True)
 
     def get_nfs_exports_connection(self, get_nfs_exports_connection_request_body, **kwargs):
         """POST /get-nfs-exports-connection (GetNfsExportsConnection).
 
         :param get_nfs_exports_connection_request_body: GetNfsExportsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NfsExportConnection; an ApplyResult of it with async_req=True
+        :return: NfsExportConnection
         """
         return self._call(OPERATIONS["get_nfs_exports_connection"], (get_nfs_exports_connection_request_body,), kwargs)
 
     def get_nfs_exports_connection_with_http_info(self, get_nfs_exports_connection_request_body, **kwargs):
-        """Like ``get_nfs_exports_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nfs_exports_connection"], (get_nfs_exports_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class NfsInodeApi(Api):
-    """Operations of the NfsInode group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NfsInode group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_nfs_inodes(self, get_nfs_inodes_request_body, **kwargs):
         """POST /get-nfs-inodes (GetNfsInodes).
 
         :param get_nfs_inodes_request_body: GetNfsInodesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NfsInode]; an ApplyResult of it with async_req=True
+        :return: list[NfsInode]
         """
         return self._call(OPERATIONS["get_nfs_inodes"], (get_nfs_inodes_request_body,), kwargs)
 
     def get_nfs_inodes_with_http_info(self, get_nfs_inodes_request_body, **kwargs):
-        """Like ``get_nfs_inodes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nfs_inodes"], (get_nfs_inodes_request_body,), kwargs, True)
 
     def get_nfs_inodes_connection(self, get_nfs_inodes_connection_request_body, **kwargs):
         """POST /get-nfs-inodes-connection (GetNfsInodesConnection).
 
         :param get_nfs_inodes_connection_request_body: GetNfsInodesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NfsInodeConnection; an ApplyResult of it with async_req=True
+        :return: NfsInodeConnection
         """
         return self._call(OPERATIONS["get_nfs_inodes_connection"], (get_nfs_inodes_connection_request_body,), kwargs)
 
     def get_nfs_inodes_connection_with_http_info(self, get_nfs_inodes_connection_request_body, **kwargs):
-        """Like ``get_nfs_inodes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nfs_inodes_connection"], (get_nfs_inodes_connection_request_body,), kwargs, True)

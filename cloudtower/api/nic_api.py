@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class NicApi(Api):
-    """Operations of the Nic group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Nic group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_nic(self, nic_updation_params, **kwargs):
         """POST /update-nic (UpdateNic).
 
         :param nic_updation_params: NicUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNic]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNic]
         """
         return self._call(OPERATIONS["update_nic"], (nic_updation_params,), kwargs)
 
     def update_nic_with_http_info(self, nic_updation_params, **kwargs):
-        """Like ``update_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_nic"], (nic_updation_params,), kwargs, True)
 
     def get_nics(self, get_nics_request_body, **kwargs):
         """POST /get-nics (GetNics).
 
         :param get_nics_request_body: GetNicsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Nic]; an ApplyResult of it with async_req=True
+        :return: list[Nic]
         """
         return self._call(OPERATIONS["get_nics"], (get_nics_request_body,), kwargs)
 
     def get_nics_with_http_info(self, get_nics_request_body, **kwargs):
-        """Like ``get_nics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nics"], (get_nics_request_body,), kwargs, True)
 
     def get_nics_connection(self, get_nics_connection_request_body, **kwargs):
         """POST /get-nics-connection (GetNicsConnection).
 
         :param get_nics_connection_request_body: GetNicsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NicConnection; an ApplyResult of it with async_req=True
+        :return: NicConnection
         """
         return self._call(OPERATIONS["get_nics_connection"], (get_nics_connection_request_body,), kwargs)
 
     def get_nics_connection_with_http_info(self, get_nics_connection_request_body, **kwargs):
-        """Like ``get_nics_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nics_connection"], (get_nics_connection_request_body,), kwargs, True)

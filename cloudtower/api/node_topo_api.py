@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class NodeTopoApi(Api):
-    """Operations of the NodeTopo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NodeTopo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_node_topo(self, node_top_updation_param, **kwargs):
         """POST /move-node-topo (UpdateNodeTopo).
 
         :param node_top_updation_param: list[NodeTopUpdationParam], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNodeTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNodeTopo]
         """
         return self._call(OPERATIONS["update_node_topo"], (node_top_updation_param,), kwargs)
 
     def update_node_topo_with_http_info(self, node_top_updation_param, **kwargs):
-        """Like ``update_node_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_node_topo"], (node_top_updation_param,), kwargs, True)
 
     def get_node_topoes(self, get_node_topoes_request_body, **kwargs):
         """POST /get-node-topoes (GetNodeTopoes).
 
         :param get_node_topoes_request_body: GetNodeTopoesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NodeTopo]; an ApplyResult of it with async_req=True
+        :return: list[NodeTopo]
         """
         return self._call(OPERATIONS["get_node_topoes"], (get_node_topoes_request_body,), kwargs)
 
     def get_node_topoes_with_http_info(self, get_node_topoes_request_body, **kwargs):
-        """Like ``get_node_topoes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_node_topoes"], (get_node_topoes_request_body,), kwargs, True)
 
     def get_node_topoes_connection(self, get_node_topoes_connection_request_body, **kwargs):
         """POST /get-node-topoes-connection (GetNodeTopoesConnection).
 
         :param get_node_topoes_connection_request_body: GetNodeTopoesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NodeTopoConnection; an ApplyResult of it with async_req=True
+        :return: NodeTopoConnection
         """
         return self._call(OPERATIONS["get_node_topoes_connection"], (get_node_topoes_connection_request_body,), kwargs)
 
     def get_node_topoes_connection_with_http_info(self, get_node_topoes_connection_request_body, **kwargs):
-        """Like ``get_node_topoes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_node_topoes_connection"], (get_node_topoes_connection_request_body,), kwargs, True)

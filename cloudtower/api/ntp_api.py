@@ -6,17 +6,20 @@ from cloudtower.operation import Api
 
 
 class NtpApi(Api):
-    """Operations of the Ntp group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Ntp group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_ntp_service_url(self, **kwargs):
         """POST /get-ntp-service-url (GetNtpServiceUrl).
 
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NtpServiceUrl; an ApplyResult of it with async_req=True
+        :return: NtpServiceUrl
         """
         return self._call(OPERATIONS["get_ntp_service_url"], (), kwargs)
 
     def get_ntp_service_url_with_http_info(self, **kwargs):
-        """Like ``get_ntp_service_url``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_ntp_service_url"], (), kwargs, True)

@@ -6,96 +6,87 @@ from cloudtower.operation import Api
 
 
 class NvmfNamespaceApi(Api):
-    """Operations of the NvmfNamespace group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NvmfNamespace group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_nvmf_namespace(self, nvmf_namespace_creation_params, **kwargs):
         """POST /create-nvmf-namespace (CreateNvmfNamespace).
 
         :param nvmf_namespace_creation_params: list[NvmfNamespaceCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfNamespace]
         """
         return self._call(OPERATIONS["create_nvmf_namespace"], (nvmf_namespace_creation_params,), kwargs)
 
     def create_nvmf_namespace_with_http_info(self, nvmf_namespace_creation_params, **kwargs):
-        """Like ``create_nvmf_namespace``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_nvmf_namespace"], (nvmf_namespace_creation_params,), kwargs, True)
 
     def update_nvmf_namespace(self, nvmf_namespace_updation_params, **kwargs):
         """POST /update-nvmf-namespace (UpdateNvmfNamespace).
 
         :param nvmf_namespace_updation_params: NvmfNamespaceUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfNamespace]
         """
         return self._call(OPERATIONS["update_nvmf_namespace"], (nvmf_namespace_updation_params,), kwargs)
 
     def update_nvmf_namespace_with_http_info(self, nvmf_namespace_updation_params, **kwargs):
-        """Like ``update_nvmf_namespace``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_nvmf_namespace"], (nvmf_namespace_updation_params,), kwargs, True)
 
     def delete_nvmf_namespace(self, nvmf_namespace_deletion_params, **kwargs):
         """POST /delete-nvmf-namespace (DeleteNvmfNamespace).
 
         :param nvmf_namespace_deletion_params: NvmfNamespaceDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNvmfNamespace]
         """
         return self._call(OPERATIONS["delete_nvmf_namespace"], (nvmf_namespace_deletion_params,), kwargs)
 
     def delete_nvmf_namespace_with_http_info(self, nvmf_namespace_deletion_params, **kwargs):
-        """Like ``delete_nvmf_namespace``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_nvmf_namespace"], (nvmf_namespace_deletion_params,), kwargs, True)
 
     def clone_nvmf_namespace_from_snapshot(self, nvmf_namespace_clone_params, **kwargs):
         """POST /clone-nvmf-namespace-from-snapshot (CloneNvmfNamespaceFromSnapshot).
 
         :param nvmf_namespace_clone_params: list[NvmfNamespaceCloneParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfNamespace]
         """
         return self._call(OPERATIONS["clone_nvmf_namespace_from_snapshot"], (nvmf_namespace_clone_params,), kwargs)
 
     def clone_nvmf_namespace_from_snapshot_with_http_info(self, nvmf_namespace_clone_params, **kwargs):
-        """Like ``clone_nvmf_namespace_from_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_nvmf_namespace_from_snapshot"], (nvmf_namespace_clone_params,), kwargs, True)
 
     def rollback_nvmf_namespace_from_snapshot(self, nvmf_namespace_rollback_params, **kwargs):
         """POST /rollback-nvmf-namespace-from-snapshot (RollbackNvmfNamespaceFromSnapshot).
 
         :param nvmf_namespace_rollback_params: list[NvmfNamespaceRollbackParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfNamespace]
         """
         return self._call(OPERATIONS["rollback_nvmf_namespace_from_snapshot"], (nvmf_namespace_rollback_params,), kwargs)
 
     def rollback_nvmf_namespace_from_snapshot_with_http_info(self, nvmf_namespace_rollback_params, **kwargs):
-        """Like ``rollback_nvmf_namespace_from_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rollback_nvmf_namespace_from_snapshot"], (nvmf_namespace_rollback_params,), kwargs, True)
 
     def get_nvmf_namespaces(self, get_nvmf_namespaces_request_body, **kwargs):
         """POST /get-nvmf-namespaces (GetNvmfNamespaces).
 
         :param get_nvmf_namespaces_request_body: GetNvmfNamespacesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NvmfNamespace]; an ApplyResult of it with async_req=True
+        :return: list[NvmfNamespace]
         """
         return self._call(OPERATIONS["get_nvmf_namespaces"], (get_nvmf_namespaces_request_body,), kwargs)
 
     def get_nvmf_namespaces_with_http_info(self, get_nvmf_namespaces_request_body, **kwargs):
-        """Like ``get_nvmf_namespaces``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_namespaces"], (get_nvmf_namespaces_request_body,), kwargs, True)
 
     def get_nvmf_namespaces_connection(self, get_nvmf_namespaces_connection_request_body, **kwargs):
         """POST /get-nvmf-namespaces-connection (GetNvmfNamespacesConnection).
 
         :param get_nvmf_namespaces_connection_request_body: GetNvmfNamespacesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NvmfNamespaceConnection; an ApplyResult of it with async_req=True
+        :return: NvmfNamespaceConnection
         """
         return self._call(OPERATIONS["get_nvmf_namespaces_connection"], (get_nvmf_namespaces_connection_request_body,), kwargs)
 
     def get_nvmf_namespaces_connection_with_http_info(self, get_nvmf_namespaces_connection_request_body, **kwargs):
-        """Like ``get_nvmf_namespaces_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_namespaces_connection"], (get_nvmf_namespaces_connection_request_body,), kwargs, True)

@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class NvmfNamespaceSnapshotApi(Api):
-    """Operations of the NvmfNamespaceSnapshot group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NvmfNamespaceSnapshot group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_nvmf_namespace_snapshot(self, nvmf_namespace_snapshot_creation_params, **kwargs):
         """POST /create-nvmf-namespace-snapshot (CreateNvmfNamespaceSnapshot).
 
         :param nvmf_namespace_snapshot_creation_params: list[NvmfNamespaceSnapshotCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfNamespaceSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfNamespaceSnapshot]
         """
         return self._call(OPERATIONS["create_nvmf_namespace_snapshot"], (nvmf_namespace_snapshot_creation_params,), kwargs)
 
     def create_nvmf_namespace_snapshot_with_http_info(self, nvmf_namespace_snapshot_creation_params, **kwargs):
-        """Like ``create_nvmf_namespace_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_nvmf_namespace_snapshot"], (nvmf_namespace_snapshot_creation_params,), kwargs, True)
 
     def delete_nvmf_namespace_snapshot(self, nvmf_namespace_snapshot_deletion_params, **kwargs):
         """POST /delete-nvmf-namespace-snapshot (DeleteNvmfNamespaceSnapshot).
 
         :param nvmf_namespace_snapshot_deletion_params: NvmfNamespaceSnapshotDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNvmfNamespaceSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNvmfNamespaceSnapshot]
         """
         return self._call(OPERATIONS["delete_nvmf_namespace_snapshot"], (nvmf_namespace_snapshot_deletion_params,), kwargs)
 
     def delete_nvmf_namespace_snapshot_with_http_info(self, nvmf_namespace_snapshot_deletion_params, **kwargs):
-        """Like ``delete_nvmf_namespace_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_nvmf_namespace_snapshot"], (nvmf_namespace_snapshot_deletion_params,), kwargs, True)
 
     def get_nvmf_namespace_snapshots(self, get_nvmf_namespace_snapshots_request_body, **kwargs):
         """POST /get-nvmf-namespace-snapshots (GetNvmfNamespaceSnapshots).
 
         :param get_nvmf_namespace_snapshots_request_body: GetNvmfNamespaceSnapshotsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NvmfNamespaceSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[NvmfNamespaceSnapshot]
         """
         return self._call(OPERATIONS["get_nvmf_namespace_snapshots"], (get_nvmf_namespace_snapshots_request_body,), kwargs)
 
     def get_nvmf_namespace_snapshots_with_http_info(self, get_nvmf_namespace_snapshots_request_body, **kwargs):
-        """Like ``get_nvmf_namespace_snapshots``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_namespace_snapshots"], (get_nvmf_namespace_snapshots_request_body,), kwargs, True)
 
     def get_nvmf_namespace_snapshots_connection(self, get_nvmf_namespace_snapshots_connection_request_body, **kwargs):
         """POST /get-nvmf-namespace-snapshots-connection (GetNvmfNamespaceSnapshotsConnection).
 
         :param get_nvmf_namespace_snapshots_connection_request_body: GetNvmfNamespaceSnapshotsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NvmfNamespaceSnapshotConnection; an ApplyResult of it with async_req=True
+        :return: NvmfNamespaceSnapshotConnection
         """
         return self._call(OPERATIONS["get_nvmf_namespace_snapshots_connection"], (get_nvmf_namespace_snapshots_connection_request_body,), kwargs)
 
     def get_nvmf_namespace_snapshots_connection_with_http_info(self, get_nvmf_namespace_snapshots_connection_request_body, **kwargs):
-        """Like ``get_nvmf_namespace_snapshots_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_namespace_snapshots_connection"], (get_nvmf_namespace_snapshots_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class NvmfSubsystemApi(Api):
-    """Operations of the NvmfSubsystem group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the NvmfSubsystem group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_nvmf_subsystem(self, nvmf_subsystem_creation_params, **kwargs):
         """POST /create-nvmf-subsystem (CreateNvmfSubsystem).
 
         :param nvmf_subsystem_creation_params: list[NvmfSubsystemCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfSubsystem]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfSubsystem]
         """
         return self._call(OPERATIONS["create_nvmf_subsystem"], (nvmf_subsystem_creation_params,), kwargs)
 
     def create_nvmf_subsystem_with_http_info(self, nvmf_subsystem_creation_params, **kwargs):
-        """Like ``create_nvmf_subsystem``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_nvmf_subsystem"], (nvmf_subsystem_creation_params,), kwargs, True)
 
     def update_nvmf_subsystem(self, nvmf_subsystem_updation_params, **kwargs):
         """POST /update-nvmf-subsystem (UpdateNvmfSubsystem).
 
         :param nvmf_subsystem_updation_params: NvmfSubsystemUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskNvmfSubsystem]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskNvmfSubsystem]
         """
         return self._call(OPERATIONS["update_nvmf_subsystem"], (nvmf_subsystem_updation_params,), kwargs)
 
     def update_nvmf_subsystem_with_http_info(self, nvmf_subsystem_updation_params, **kwargs):
-        """Like ``update_nvmf_subsystem``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_nvmf_subsystem"], (nvmf_subsystem_updation_params,), kwargs, True)
 
     def delete_nvmf_subsystem(self, nvmf_subsystem_deletion_params, **kwargs):
         """POST /delete-nvmf-subsystem (DeleteNvmfSubsystem).
 
         :param nvmf_subsystem_deletion_params: NvmfSubsystemDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteNvmfSubsystem]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteNvmfSubsystem]
         """
         return self._call(OPERATIONS["delete_nvmf_subsystem"], (nvmf_subsystem_deletion_params,), kwargs)
 
     def delete_nvmf_subsystem_with_http_info(self, nvmf_subsystem_deletion_params, **kwargs):
-        """Like ``delete_nvmf_subsystem``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_nvmf_subsystem"], (nvmf_subsystem_deletion_params,), kwargs, True)
 
     def get_nvmf_subsystems(self, get_nvmf_subsystems_request_body, **kwargs):
         """POST /get-nvmf-subsystems (GetNvmfSubsystems).
 
         :param get_nvmf_subsystems_request_body: GetNvmfSubsystemsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[NvmfSubsystem]; an ApplyResult of it with async_req=True
+        :return: list[NvmfSubsystem]
         """
         return self._call(OPERATIONS["get_nvmf_subsystems"], (get_nvmf_subsystems_request_body,), kwargs)
 
     def get_nvmf_subsystems_with_http_info(self, get_nvmf_subsystems_request_body, **kwargs):
-        """Like ``get_nvmf_subsystems``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_subsystems"], (get_nvmf_subsystems_request_body,), kwargs, True)
 
     def get_nvmf_subsystems_connection(self, get_nvmf_subsystems_connection_request_body, **kwargs):
         """POST /get-nvmf-subsystems-connection (GetNvmfSubsystemsConnection).
 
         :param get_nvmf_subsystems_connection_request_body: GetNvmfSubsystemsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: NvmfSubsystemConnection; an ApplyResult of it with async_req=True
+        :return: NvmfSubsystemConnection
         """
         return self._call(OPERATIONS["get_nvmf_subsystems_connection"], (get_nvmf_subsystems_connection_request_body,), kwargs)
 
     def get_nvmf_subsystems_connection_with_http_info(self, get_nvmf_subsystems_connection_request_body, **kwargs):
-        """Like ``get_nvmf_subsystems_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_nvmf_subsystems_connection"], (get_nvmf_subsystems_connection_request_body,), kwargs, True)

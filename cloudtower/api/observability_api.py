@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ObservabilityApi(Api):
-    """Operations of the Observability group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Observability group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def disassociate_system_service_from_obs_service(self, disassociate_system_service_from_obs_service_params, **kwargs):
         """POST /disassociate-system-service-from-obs-service (DisassociateSystemServiceFromObsService).
 
         :param disassociate_system_service_from_obs_service_params: DisassociateSystemServiceFromObsServiceParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskDisassociateSystemServiceFromObsServiceResult; an ApplyResult of it with async_req=True
+        :return: WithTaskDisassociateSystemServiceFromObsServiceResult
         """
         return self._call(OPERATIONS["disassociate_system_service_from_obs_service"], (disassociate_system_service_from_obs_service_params,), kwargs)
 
     def disassociate_system_service_from_obs_service_with_http_info(self, disassociate_system_service_from_obs_service_params, **kwargs):
-        """Like ``disassociate_system_service_from_obs_service``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["disassociate_system_service_from_obs_service"], (disassociate_system_service_from_obs_service_params,), kwargs, True)
 
     def clear_system_service_alert_notification_config(self, disassociate_system_service_from_obs_service_params, **kwargs):
         """POST /clear-system-service-alert-notification-config (ClearSystemServiceAlertNotificationConfig).
 
         :param disassociate_system_service_from_obs_service_params: DisassociateSystemServiceFromObsServiceParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskDisassociateSystemServiceFromObsServiceResult; an ApplyResult of it with async_req=True
+        :return: WithTaskDisassociateSystemServiceFromObsServiceResult
         """
         return self._call(OPERATIONS["clear_system_service_alert_notification_config"], (disassociate_system_service_from_obs_service_params,), kwargs)
 
     def clear_system_service_alert_notification_config_with_http_info(self, disassociate_system_service_from_obs_service_params, **kwargs):
-        """Like ``clear_system_service_alert_notification_config``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clear_system_service_alert_notification_config"], (disassociate_system_service_from_obs_service_params,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class OrganizationApi(Api):
-    """Operations of the Organization group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Organization group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_organization(self, organization_creation_params, **kwargs):
         """POST /create-organization (CreateOrganization).
 
         :param organization_creation_params: list[OrganizationCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskOrganization]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskOrganization]
         """
         return self._call(OPERATIONS["create_organization"], (organization_creation_params,), kwargs)
 
     def create_organization_with_http_info(self, organization_creation_params, **kwargs):
-        """Like ``create_organization``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_organization"], (organization_creation_params,), kwargs, True)
 
     def update_organization(self, organization_updation_params, **kwargs):
         """POST /update-organization (UpdateOrganization).
 
         :param organization_updation_params: OrganizationUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskOrganization]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskOrganization]
         """
         return self._call(OPERATIONS["update_organization"], (organization_updation_params,), kwargs)
 
     def update_organization_with_http_info(self, organization_updation_params, **kwargs):
-        """Like ``update_organization``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_organization"], (organization_updation_params,), kwargs, True)
 
     def delete_organization(self, organization_deletion_params, **kwargs):
         """POST /delete-organization (DeleteOrganization).
 
         :param organization_deletion_params: OrganizationDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteOrganization]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteOrganization]
         """
         return self._call(OPERATIONS["delete_organization"], (organization_deletion_params,), kwargs)
 
     def delete_organization_with_http_info(self, organization_deletion_params, **kwargs):
-        """Like ``delete_organization``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_organization"], (organization_deletion_params,), kwargs, True)
 
     def get_organizations(self, get_organizations_request_body, **kwargs):
         """POST /get-organizations (GetOrganizations).
 
         :param get_organizations_request_body: GetOrganizationsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Organization]; an ApplyResult of it with async_req=True
+        :return: list[Organization]
         """
         return self._call(OPERATIONS["get_organizations"], (get_organizations_request_body,), kwargs)
 
     def get_organizations_with_http_info(self, get_organizations_request_body, **kwargs):
-        """Like ``get_organizations``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_organizations"], (get_organizations_request_body,), kwargs, True)
 
     def get_organizations_connection(self, get_organizations_connection_request_body, **kwargs):
         """POST /get-organizations-connection (GetOrganizationsConnection).
 
         :param get_organizations_connection_request_body: GetOrganizationsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: OrganizationConnection; an ApplyResult of it with async_req=True
+        :return: OrganizationConnection
         """
         return self._call(OPERATIONS["get_organizations_connection"], (get_organizations_connection_request_body,), kwargs)
 
     def get_organizations_connection_with_http_info(self, get_organizations_connection_request_body, **kwargs):
-        """Like ``get_organizations_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_organizations_connection"], (get_organizations_connection_request_body,), kwargs, True)

@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class OvfApi(Api):
-    """Operations of the Ovf group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Ovf group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def upload_elf_file(self, file, **kwargs):
         """POST /upload-elf-file (UploadElfFile).
@@ -18,13 +23,11 @@ class OvfApi(Api):
         :param size: str
         :param size_unit: str
         :param upload_task_id: str
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UploadTask; an ApplyResult of it with async_req=True
+        :return: UploadTask
         """
         return self._call(OPERATIONS["upload_elf_file"], (file,), kwargs)
 
     def upload_elf_file_with_http_info(self, file, **kwargs):
-        """Like ``upload_elf_file``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["upload_elf_file"], (file,), kwargs, True)
 
     def parse_ovf(self, file, cluster_id, **kwargs):
@@ -32,24 +35,20 @@ class OvfApi(Api):
 
         :param file: file (required)
         :param cluster_id: str (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ParsedOVF; an ApplyResult of it with async_req=True
+        :return: ParsedOVF
         """
         return self._call(OPERATIONS["parse_ovf"], (file, cluster_id,), kwargs)
 
     def parse_ovf_with_http_info(self, file, cluster_id, **kwargs):
-        """Like ``parse_ovf``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["parse_ovf"], (file, cluster_id,), kwargs, True)
 
     def get_export_file_download_links(self, get_export_file_download_links_params, **kwargs):
         """POST /get-export-file-download-links (GetExportFileDownloadLinks).
 
         :param get_export_file_download_links_params: GetExportFileDownloadLinksParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ExportFileDownloadLinks]; an ApplyResult of it with async_req=True
+        :return: list[ExportFileDownloadLinks]
         """
         return self._call(OPERATIONS["get_export_file_download_links"], (get_export_file_download_links_params,), kwargs)
 
     def get_export_file_download_links_with_http_info(self, get_export_file_download_links_params, **kwargs):
-        """Like ``get_export_file_download_links``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_export_file_download_links"], (get_export_file_download_links_params,), kwargs, True)

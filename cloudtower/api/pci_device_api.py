@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class PciDeviceApi(Api):
-    """Operations of the PciDevice group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the PciDevice group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_pci_devices(self, get_pci_devices_request_body, **kwargs):
         """POST /get-pci-devices (GetPciDevices).
 
         :param get_pci_devices_request_body: GetPciDevicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[PciDevice]; an ApplyResult of it with async_req=True
+        :return: list[PciDevice]
         """
         return self._call(OPERATIONS["get_pci_devices"], (get_pci_devices_request_body,), kwargs)
 
     def get_pci_devices_with_http_info(self, get_pci_devices_request_body, **kwargs):
-        """Like ``get_pci_devices``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_pci_devices"], (get_pci_devices_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class PmemDimmApi(Api):
-    """Operations of the PmemDimm group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the PmemDimm group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_pmem_dimms(self, get_pmem_dimms_request_body, **kwargs):
         """POST /get-pmem-dimms (GetPmemDimms).
 
         :param get_pmem_dimms_request_body: GetPmemDimmsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[PmemDimm]; an ApplyResult of it with async_req=True
+        :return: list[PmemDimm]
         """
         return self._call(OPERATIONS["get_pmem_dimms"], (get_pmem_dimms_request_body,), kwargs)
 
     def get_pmem_dimms_with_http_info(self, get_pmem_dimms_request_body, **kwargs):
-        """Like ``get_pmem_dimms``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_pmem_dimms"], (get_pmem_dimms_request_body,), kwargs, True)
 
     def get_pmem_dimms_connection(self, get_pmem_dimms_connection_request_body, **kwargs):
         """POST /get-pmem-dimms-connection (GetPmemDimmsConnection).
 
         :param get_pmem_dimms_connection_request_body: GetPmemDimmsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: PmemDimmConnection; an ApplyResult of it with async_req=True
+        :return: PmemDimmConnection
         """
         return self._call(OPERATIONS["get_pmem_dimms_connection"], (get_pmem_dimms_connection_request_body,), kwargs)
 
     def get_pmem_dimms_connection_with_http_info(self, get_pmem_dimms_connection_request_body, **kwargs):
-        """Like ``get_pmem_dimms_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_pmem_dimms_connection"], (get_pmem_dimms_connection_request_body,), kwargs, True)

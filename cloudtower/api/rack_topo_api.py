@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class RackTopoApi(Api):
-    """Operations of the RackTopo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the RackTopo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_rack_topo(self, rack_topo_creation_params, **kwargs):
         """POST /create-rack-topo (CreateRackTopo).
 
         :param rack_topo_creation_params: list[RackTopoCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskRackTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskRackTopo]
         """
         return self._call(OPERATIONS["create_rack_topo"], (rack_topo_creation_params,), kwargs)
 
     def create_rack_topo_with_http_info(self, rack_topo_creation_params, **kwargs):
-        """Like ``create_rack_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_rack_topo"], (rack_topo_creation_params,), kwargs, True)
 
     def update_rack_topo(self, rack_topo_updation_params, **kwargs):
         """POST /update-rack-topo (UpdateRackTopo).
 
         :param rack_topo_updation_params: RackTopoUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskRackTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskRackTopo]
         """
         return self._call(OPERATIONS["update_rack_topo"], (rack_topo_updation_params,), kwargs)
 
     def update_rack_topo_with_http_info(self, rack_topo_updation_params, **kwargs):
-        """Like ``update_rack_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_rack_topo"], (rack_topo_updation_params,), kwargs, True)
 
     def delete_rack_topo(self, rack_topo_deletion_params, **kwargs):
         """POST /delete-rack-topo (DeleteRackTopo).
 
         :param rack_topo_deletion_params: RackTopoDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteRackTopo]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteRackTopo]
         """
         return self._call(OPERATIONS["delete_rack_topo"], (rack_topo_deletion_params,), kwargs)
 
     def delete_rack_topo_with_http_info(self, rack_topo_deletion_params, **kwargs):
-        """Like ``delete_rack_topo``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_rack_topo"], (rack_topo_deletion_params,), kwargs, True)
 
     def get_rack_topoes(self, get_rack_topoes_request_body, **kwargs):
         """POST /get-rack-topoes (GetRackTopoes).
 
         :param get_rack_topoes_request_body: GetRackTopoesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[RackTopo]; an ApplyResult of it with async_req=True
+        :return: list[RackTopo]
         """
         return self._call(OPERATIONS["get_rack_topoes"], (get_rack_topoes_request_body,), kwargs)
 
     def get_rack_topoes_with_http_info(self, get_rack_topoes_request_body, **kwargs):
-        """Like ``get_rack_topoes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_rack_topoes"], (get_rack_topoes_request_body,), kwargs, True)
 
     def get_rack_topoes_connection(self, get_rack_topoes_connection_request_body, **kwargs):
         """POST /get-rack-topoes-connection (GetRackTopoesConnection).
 
         :param get_rack_topoes_connection_request_body: GetRackTopoesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: RackTopoConnection; an ApplyResult of it with async_req=True
+        :return: RackTopoConnection
         """
         return self._call(OPERATIONS["get_rack_topoes_connection"], (get_rack_topoes_connection_request_body,), kwargs)
 
     def get_rack_topoes_connection_with_http_info(self, get_rack_topoes_connection_request_body, **kwargs):
-        """Like ``get_rack_topoes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_rack_topoes_connection"], (get_rack_topoes_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ReplicaVmApi(Api):
-    """Operations of the ReplicaVm group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ReplicaVm group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_replica_vms(self, get_replica_vms_request_body, **kwargs):
         """POST /get-replica-vms (GetReplicaVms).
 
         :param get_replica_vms_request_body: GetReplicaVmsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ReplicaVm]; an ApplyResult of it with async_req=True
+        :return: list[ReplicaVm]
         """
         return self._call(OPERATIONS["get_replica_vms"], (get_replica_vms_request_body,), kwargs)
 
     def get_replica_vms_with_http_info(self, get_replica_vms_request_body, **kwargs):
-        """Like ``get_replica_vms``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_replica_vms"], (get_replica_vms_request_body,), kwargs, True)
 
     def get_replica_vms_connection(self, get_replica_vms_connection_request_body, **kwargs):
         """POST /get-replica-vms-connection (GetReplicaVmsConnection).
 
         :param get_replica_vms_connection_request_body: GetReplicaVmsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ReplicaVmConnection; an ApplyResult of it with async_req=True
+        :return: ReplicaVmConnection
         """
         return self._call(OPERATIONS["get_replica_vms_connection"], (get_replica_vms_connection_request_body,), kwargs)
 
     def get_replica_vms_connection_with_http_info(self, get_replica_vms_connection_request_body, **kwargs):
-        """Like ``get_replica_vms_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_replica_vms_connection"], (get_replica_vms_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ReplicationPlanApi(Api):
-    """Operations of the ReplicationPlan group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ReplicationPlan group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_replication_plans(self, get_replication_plans_request_body, **kwargs):
         """POST /get-replication-plans (GetReplicationPlans).
 
         :param get_replication_plans_request_body: GetReplicationPlansRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ReplicationPlan]; an ApplyResult of it with async_req=True
+        :return: list[ReplicationPlan]
         """
         return self._call(OPERATIONS["get_replication_plans"], (get_replication_plans_request_body,), kwargs)
 
     def get_replication_plans_with_http_info(self, get_replication_plans_request_body, **kwargs):
-        """Like ``get_replication_plans``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_replication_plans"], (get_replication_plans_request_body,), kwargs, True)
 
     def get_replication_plans_connection(self, get_replication_plans_connection_request_body, **kwargs):
         """POST /get-replication-plans-connection (GetReplicationPlansConnection).
 
         :param get_replication_plans_connection_request_body: GetReplicationPlansConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ReplicationPlanConnection; an ApplyResult of it with async_req=True
+        :return: ReplicationPlanConnection
         """
         return self._call(OPERATIONS["get_replication_plans_connection"], (get_replication_plans_connection_request_body,), kwargs)
 
     def get_replication_plans_connection_with_http_info(self, get_replication_plans_connection_request_body, **kwargs):
-        """Like ``get_replication_plans_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_replication_plans_connection"], (get_replication_plans_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ReportTaskApi(Api):
-    """Operations of the ReportTask group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ReportTask group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_report_tasks(self, get_report_tasks_request_body, **kwargs):
         """POST /get-report-tasks (GetReportTasks).
 
         :param get_report_tasks_request_body: GetReportTasksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ReportTask]; an ApplyResult of it with async_req=True
+        :return: list[ReportTask]
         """
         return self._call(OPERATIONS["get_report_tasks"], (get_report_tasks_request_body,), kwargs)
 
     def get_report_tasks_with_http_info(self, get_report_tasks_request_body, **kwargs):
-        """Like ``get_report_tasks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_report_tasks"], (get_report_tasks_request_body,), kwargs, True)
 
     def get_report_tasks_connection(self, get_report_tasks_connection_request_body, **kwargs):
         """POST /get-report-tasks-connection (GetReportTasksConnection).
 
         :param get_report_tasks_connection_request_body: GetReportTasksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ReportTaskConnection; an ApplyResult of it with async_req=True
+        :return: ReportTaskConnection
         """
         return self._call(OPERATIONS["get_report_tasks_connection"], (get_report_tasks_connection_request_body,), kwargs)
 
     def get_report_tasks_connection_with_http_info(self, get_report_tasks_connection_request_body, **kwargs):
-        """Like ``get_report_tasks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_report_tasks_connection"], (get_report_tasks_connection_request_body,), kwargs, True)

@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class ReportTemplateApi(Api):
-    """Operations of the ReportTemplate group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ReportTemplate group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_report_template(self, report_template_creation_params, **kwargs):
         """POST /create-report-template (CreateReportTemplate).
 
         :param report_template_creation_params: list[ReportTemplateCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskReportTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskReportTemplate]
         """
         return self._call(OPERATIONS["create_report_template"], (report_template_creation_params,), kwargs)
 
     def create_report_template_with_http_info(self, report_template_creation_params, **kwargs):
-        """Like ``create_report_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_report_template"], (report_template_creation_params,), kwargs, True)
 
     def update_report_template(self, report_template_updation_params, **kwargs):
         """POST /update-report-template (UpdateReportTemplate).
 
         :param report_template_updation_params: ReportTemplateUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskReportTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskReportTemplate]
         """
         return self._call(OPERATIONS["update_report_template"], (report_template_updation_params,), kwargs)
 
     def update_report_template_with_http_info(self, report_template_updation_params, **kwargs):
-        """Like ``update_report_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_report_template"], (report_template_updation_params,), kwargs, True)
 
     def generate_from_report_template(self, reporte_template_generation_params, **kwargs):
         """POST /generate-from-report-template (GenerateFromReportTemplate).
 
         :param reporte_template_generation_params: ReporteTemplateGenerationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskReportTask]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskReportTask]
         """
         return self._call(OPERATIONS["generate_from_report_template"], (reporte_template_generation_params,), kwargs)
 
     def generate_from_report_template_with_http_info(self, reporte_template_generation_params, **kwargs):
-        """Like ``generate_from_report_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["generate_from_report_template"], (reporte_template_generation_params,), kwargs, True)
 
     def delete_report_template(self, report_template_deletion_params, **kwargs):
         """POST /delete-report-template (DeleteReportTemplate).
 
         :param report_template_deletion_params: ReportTemplateDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteReportTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteReportTemplate]
         """
         return self._call(OPERATIONS["delete_report_template"], (report_template_deletion_params,), kwargs)
 
     def delete_report_template_with_http_info(self, report_template_deletion_params, **kwargs):
-        """Like ``delete_report_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_report_template"], (report_template_deletion_params,), kwargs, True)
 
     def get_report_templates(self, get_report_templates_request_body, **kwargs):
         """POST /get-report-templates (GetReportTemplates).
 
         :param get_report_templates_request_body: GetReportTemplatesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ReportTemplate]; an ApplyResult of it with async_req=True
+        :return: list[ReportTemplate]
         """
         return self._call(OPERATIONS["get_report_templates"], (get_report_templates_request_body,), kwargs)
 
     def get_report_templates_with_http_info(self, get_report_templates_request_body, **kwargs):
-        """Like ``get_report_templates``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_report_templates"], (get_report_templates_request_body,), kwargs, True)
 
     def get_report_templates_connection(self, get_report_templates_connection_request_body, **kwargs):
         """POST /get-report-templates-connection (GetReportTemplatesConnection).
 
         :param get_report_templates_connection_request_body: GetReportTemplatesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ReportTemplateConnection; an ApplyResult of it with async_req=True
+        :return: ReportTemplateConnection
         """
         return self._call(OPERATIONS["get_report_templates_connection"], (get_report_templates_connection_request_body,), kwargs)
 
     def get_report_templates_connection_with_http_info(self, get_report_templates_connection_request_body, **kwargs):
-        """Like ``get_report_templates_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_report_templates_connection"], (get_report_templates_connection_request_body,), kwargs, True)

@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class ResourceChangeApi(Api):
-    """Operations of the ResourceChange group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ResourceChange group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_resource_changes(self, **kwargs):
         """GET /resource-changes (GetResourceChanges).
@@ -17,11 +22,9 @@ class ResourceChangeApi(Api):
         :param resource_id: str
         :param start_revision: str
         :param limit: int
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ResourceChangeResponse; an ApplyResult of it with async_req=True
+        :return: ResourceChangeResponse
         """
         return self._call(OPERATIONS["get_resource_changes"], (), kwargs)
 
     def get_resource_changes_with_http_info(self, **kwargs):
-        """Like ``get_resource_changes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_resource_changes"], (), kwargs, True)

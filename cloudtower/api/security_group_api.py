@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class SecurityGroupApi(Api):
-    """Operations of the SecurityGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SecurityGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_security_group(self, security_group_create_params, **kwargs):
         """POST /create-security-group (CreateSecurityGroup).
 
         :param security_group_create_params: SecurityGroupCreateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskSecurityGroup; an ApplyResult of it with async_req=True
+        :return: WithTaskSecurityGroup
         """
         return self._call(OPERATIONS["create_security_group"], (security_group_create_params,), kwargs)
 
     def create_security_group_with_http_info(self, security_group_create_params, **kwargs):
-        """Like ``create_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_security_group"], (security_group_create_params,), kwargs, True)
 
     def delete_security_group(self, security_group_delete_params, **kwargs):
         """POST /delete-security-group (DeleteSecurityGroup).
 
         :param security_group_delete_params: SecurityGroupDeleteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSecurityGroup]
         """
         return self._call(OPERATIONS["delete_security_group"], (security_group_delete_params,), kwargs)
 
     def delete_security_group_with_http_info(self, security_group_delete_params, **kwargs):
-        """Like ``delete_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_security_group"], (security_group_delete_params,), kwargs, True)
 
     def update_security_group(self, security_group_update_body, **kwargs):
         """POST /update-security-group (UpdateSecurityGroup).
 
         :param security_group_update_body: SecurityGroupUpdateBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSecurityGroup]
         """
         return self._call(OPERATIONS["update_security_group"], (security_group_update_body,), kwargs)
 
     def update_security_group_with_http_info(self, security_group_update_body, **kwargs):
-        """Like ``update_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_security_group"], (security_group_update_body,), kwargs, True)
 
     def get_security_groups(self, get_security_groups_request_body, **kwargs):
         """POST /get-security-groups (GetSecurityGroups).
 
         :param get_security_groups_request_body: GetSecurityGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[SecurityGroup]
         """
         return self._call(OPERATIONS["get_security_groups"], (get_security_groups_request_body,), kwargs)
 
     def get_security_groups_with_http_info(self, get_security_groups_request_body, **kwargs):
-        """Like ``get_security_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_security_groups"], (get_security_groups_request_body,), kwargs, True)
 
     def get_security_groups_connection(self, get_security_groups_connection_request_body, **kwargs):
         """POST /get-security-groups-connection (GetSecurityGroupsConnection).
 
         :param get_security_groups_connection_request_body: GetSecurityGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SecurityGroupConnection; an ApplyResult of it with async_req=True
+        :return: SecurityGroupConnection
         """
         return self._call(OPERATIONS["get_security_groups_connection"], (get_security_groups_connection_request_body,), kwargs)
 
     def get_security_groups_connection_with_http_info(self, get_security_groups_connection_request_body, **kwargs):
-        """Like ``get_security_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_security_groups_connection"], (get_security_groups_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class SecurityPolicyApi(Api):
-    """Operations of the SecurityPolicy group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SecurityPolicy group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_security_policy(self, security_policy_create_params, **kwargs):
         """POST /create-security-policy (CreateSecurityPolicy).
 
         :param security_policy_create_params: SecurityPolicyCreateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskSecurityPolicy; an ApplyResult of it with async_req=True
+        :return: WithTaskSecurityPolicy
         """
         return self._call(OPERATIONS["create_security_policy"], (security_policy_create_params,), kwargs)
 
     def create_security_policy_with_http_info(self, security_policy_create_params, **kwargs):
-        """Like ``create_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_security_policy"], (security_policy_create_params,), kwargs, True)
 
     def delete_security_policy(self, security_policy_delete_params, **kwargs):
         """POST /delete-security-policy (DeleteSecurityPolicy).
 
         :param security_policy_delete_params: SecurityPolicyDeleteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSecurityPolicy]
         """
         return self._call(OPERATIONS["delete_security_policy"], (security_policy_delete_params,), kwargs)
 
     def delete_security_policy_with_http_info(self, security_policy_delete_params, **kwargs):
-        """Like ``delete_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_security_policy"], (security_policy_delete_params,), kwargs, True)
 
     def update_security_policy(self, security_policy_update_body, **kwargs):
         """POST /update-security-policy (UpdateSecurityPolicy).
 
         :param security_policy_update_body: SecurityPolicyUpdateBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSecurityPolicy]
         """
         return self._call(OPERATIONS["update_security_policy"], (security_policy_update_body,), kwargs)
 
     def update_security_policy_with_http_info(self, security_policy_update_body, **kwargs):
-        """Like ``update_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_security_policy"], (security_policy_update_body,), kwargs, True)
 
     def get_security_policies(self, get_security_policies_request_body, **kwargs):
         """POST /get-security-policies (GetSecurityPolicies).
 
         :param get_security_policies_request_body: GetSecurityPoliciesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[SecurityPolicy]
         """
         return self._call(OPERATIONS["get_security_policies"], (get_security_policies_request_body,), kwargs)
 
     def get_security_policies_with_http_info(self, get_security_policies_request_body, **kwargs):
-        """Like ``get_security_policies``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_security_policies"], (get_security_policies_request_body,), kwargs, True)
 
     def get_security_policies_connection(self, get_security_policies_connection_request_body, **kwargs):
         """POST /get-security-policies-connection (GetSecurityPoliciesConnection).
 
         :param get_security_policies_connection_request_body: GetSecurityPoliciesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SecurityPolicyConnection; an ApplyResult of it with async_req=True
+        :return: SecurityPolicyConnection
         """
         return self._call(OPERATIONS["get_security_policies_connection"], (get_security_policies_connection_request_body,), kwargs)
 
     def get_security_policies_connection_with_http_info(self, get_security_policies_connection_request_body, **kwargs):
-        """Like ``get_security_policies_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_security_policies_connection"], (get_security_policies_connection_request_body,), kwargs, True)

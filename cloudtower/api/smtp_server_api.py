@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class SmtpServerApi(Api):
-    """Operations of the SmtpServer group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SmtpServer group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_smtp_servers(self, get_smtp_servers_request_body, **kwargs):
         """POST /get-smtp-servers (GetSmtpServers).
 
         :param get_smtp_servers_request_body: GetSmtpServersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SmtpServer]; an ApplyResult of it with async_req=True
+        :return: list[SmtpServer]
         """
         return self._call(OPERATIONS["get_smtp_servers"], (get_smtp_servers_request_body,), kwargs)
 
     def get_smtp_servers_with_http_info(self, get_smtp_servers_request_body, **kwargs):
-        """Like ``get_smtp_servers``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_smtp_servers"], (get_smtp_servers_request_body,), kwargs, True)
 
     def get_smtp_servers_connection(self, get_smtp_servers_connection_request_body, **kwargs):
         """POST /get-smtp-servers-connection (GetSmtpServersConnection).
 
         :param get_smtp_servers_connection_request_body: GetSmtpServersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SmtpServerConnection; an ApplyResult of it with async_req=True
+        :return: SmtpServerConnection
         """
         return self._call(OPERATIONS["get_smtp_servers_connection"], (get_smtp_servers_connection_request_body,), kwargs)
 
     def get_smtp_servers_connection_with_http_info(self, get_smtp_servers_connection_request_body, **kwargs):
-        """Like ``get_smtp_servers_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_smtp_servers_connection"], (get_smtp_servers_connection_request_body,), kwargs, True)

@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class SnapshotGroupApi(Api):
-    """Operations of the SnapshotGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SnapshotGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def rollback_snapshot_group(self, snapshot_group_rollback_params, **kwargs):
         """POST /rollback-snapshot-group (RollbackSnapshotGroup).
 
         :param snapshot_group_rollback_params: SnapshotGroupRollbackParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotGroup]
         """
         return self._call(OPERATIONS["rollback_snapshot_group"], (snapshot_group_rollback_params,), kwargs)
 
     def rollback_snapshot_group_with_http_info(self, snapshot_group_rollback_params, **kwargs):
-        """Like ``rollback_snapshot_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rollback_snapshot_group"], (snapshot_group_rollback_params,), kwargs, True)
 
     def clone_snapshot_group(self, snapshot_group_clone_params, **kwargs):
         """POST /clone-snapshot-group (CloneSnapshotGroup).
 
         :param snapshot_group_clone_params: list[SnapshotGroupCloneParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotGroup]
         """
         return self._call(OPERATIONS["clone_snapshot_group"], (snapshot_group_clone_params,), kwargs)
 
     def clone_snapshot_group_with_http_info(self, snapshot_group_clone_params, **kwargs):
-        """Like ``clone_snapshot_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_snapshot_group"], (snapshot_group_clone_params,), kwargs, True)
 
     def keep_snapshot_group(self, snapshot_group_keep_params, **kwargs):
         """POST /keep-snapshot-group (KeepSnapshotGroup).
 
         :param snapshot_group_keep_params: SnapshotGroupKeepParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotGroup]
         """
         return self._call(OPERATIONS["keep_snapshot_group"], (snapshot_group_keep_params,), kwargs)
 
     def keep_snapshot_group_with_http_info(self, snapshot_group_keep_params, **kwargs):
-        """Like ``keep_snapshot_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["keep_snapshot_group"], (snapshot_group_keep_params,), kwargs, True)
 
     def delete_snapshot_group(self, snapshot_group_deletion_params, **kwargs):
         """POST /delete-snapshot-group (DeleteSnapshotGroup).
 
         :param snapshot_group_deletion_params: SnapshotGroupDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSnapshotGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSnapshotGroup]
         """
         return self._call(OPERATIONS["delete_snapshot_group"], (snapshot_group_deletion_params,), kwargs)
 
     def delete_snapshot_group_with_http_info(self, snapshot_group_deletion_params, **kwargs):
-        """Like ``delete_snapshot_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_snapshot_group"], (snapshot_group_deletion_params,), kwargs, True)
 
     def get_snapshot_groups(self, get_snapshot_groups_request_body, **kwargs):
         """POST /get-snapshot-groups (GetSnapshotGroups).
 
         :param get_snapshot_groups_request_body: GetSnapshotGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SnapshotGroup]; an ApplyResult of it with async_req=True
+        :return: list[SnapshotGroup]
         """
         return self._call(OPERATIONS["get_snapshot_groups"], (get_snapshot_groups_request_body,), kwargs)
 
     def get_snapshot_groups_with_http_info(self, get_snapshot_groups_request_body, **kwargs):
-        """Like ``get_snapshot_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_groups"], (get_snapshot_groups_request_body,), kwargs, True)
 
     def get_snapshot_groups_connection(self, get_snapshot_groups_connection_request_body, **kwargs):
         """POST /get-snapshot-groups-connection (GetSnapshotGroupsConnection).
 
         :param get_snapshot_groups_connection_request_body: GetSnapshotGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SnapshotGroupConnection; an ApplyResult of it with async_req=True
+        :return: SnapshotGroupConnection
         """
         return self._call(OPERATIONS["get_snapshot_groups_connection"], (get_snapshot_groups_connection_request_body,), kwargs)
 
     def get_snapshot_groups_connection_with_http_info(self, get_snapshot_groups_connection_request_body, **kwargs):
-        """Like ``get_snapshot_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_groups_connection"], (get_snapshot_groups_connection_request_body,), kwargs, True)

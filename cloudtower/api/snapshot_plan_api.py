@@ -6,109 +6,98 @@ from cloudtower.operation import Api
 
 
 class SnapshotPlanApi(Api):
-    """Operations of the SnapshotPlan group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SnapshotPlan group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_snapshot_plan(self, snapshot_plan_creation_params, **kwargs):
         """POST /create-snapshot-plan (CreateSnapshotPlan).
 
         :param snapshot_plan_creation_params: list[SnapshotPlanCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotPlan]
         """
         return self._call(OPERATIONS["create_snapshot_plan"], (snapshot_plan_creation_params,), kwargs)
 
     def create_snapshot_plan_with_http_info(self, snapshot_plan_creation_params, **kwargs):
-        """Like ``create_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_snapshot_plan"], (snapshot_plan_creation_params,), kwargs, True)
 
     def update_snapshot_plan(self, snapshot_plan_updation_params, **kwargs):
         """POST /update-snapshot-plan (UpdateSnapshotPlan).
 
         :param snapshot_plan_updation_params: SnapshotPlanUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotPlan]
         """
         return self._call(OPERATIONS["update_snapshot_plan"], (snapshot_plan_updation_params,), kwargs)
 
     def update_snapshot_plan_with_http_info(self, snapshot_plan_updation_params, **kwargs):
-        """Like ``update_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_snapshot_plan"], (snapshot_plan_updation_params,), kwargs, True)
 
     def delete_snapshot_plan(self, snapshot_plan_deletion_params, **kwargs):
         """POST /delete-snapshot-plan (DeleteSnapshotPlan).
 
         :param snapshot_plan_deletion_params: SnapshotPlanDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSnapshotPlan]
         """
         return self._call(OPERATIONS["delete_snapshot_plan"], (snapshot_plan_deletion_params,), kwargs)
 
     def delete_snapshot_plan_with_http_info(self, snapshot_plan_deletion_params, **kwargs):
-        """Like ``delete_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_snapshot_plan"], (snapshot_plan_deletion_params,), kwargs, True)
 
     def execute_snapshot_plan(self, snapshot_plan_execution_params, **kwargs):
         """POST /execute-snapshot-plan (ExecuteSnapshotPlan).
 
         :param snapshot_plan_execution_params: SnapshotPlanExecutionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotPlan]
         """
         return self._call(OPERATIONS["execute_snapshot_plan"], (snapshot_plan_execution_params,), kwargs)
 
     def execute_snapshot_plan_with_http_info(self, snapshot_plan_execution_params, **kwargs):
-        """Like ``execute_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["execute_snapshot_plan"], (snapshot_plan_execution_params,), kwargs, True)
 
     def suspend_snapshot_plan(self, snapshot_plan_suspended_params, **kwargs):
         """POST /suspend-snapshot-plan (SuspendSnapshotPlan).
 
         :param snapshot_plan_suspended_params: SnapshotPlanSuspendedParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotPlan]
         """
         return self._call(OPERATIONS["suspend_snapshot_plan"], (snapshot_plan_suspended_params,), kwargs)
 
     def suspend_snapshot_plan_with_http_info(self, snapshot_plan_suspended_params, **kwargs):
-        """Like ``suspend_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["suspend_snapshot_plan"], (snapshot_plan_suspended_params,), kwargs, True)
 
     def resume_snapshot_plan(self, snapshot_plan_resume_params, **kwargs):
         """POST /resume-snapshot-plan (ResumeSnapshotPlan).
 
         :param snapshot_plan_resume_params: SnapshotPlanResumeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnapshotPlan]
         """
         return self._call(OPERATIONS["resume_snapshot_plan"], (snapshot_plan_resume_params,), kwargs)
 
     def resume_snapshot_plan_with_http_info(self, snapshot_plan_resume_params, **kwargs):
-        """Like ``resume_snapshot_plan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["resume_snapshot_plan"], (snapshot_plan_resume_params,), kwargs, True)
 
     def get_snapshot_plans(self, get_snapshot_plans_request_body, **kwargs):
         """POST /get-snapshot-plans (GetSnapshotPlans).
 
         :param get_snapshot_plans_request_body: GetSnapshotPlansRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SnapshotPlan]; an ApplyResult of it with async_req=True
+        :return: list[SnapshotPlan]
         """
         return self._call(OPERATIONS["get_snapshot_plans"], (get_snapshot_plans_request_body,), kwargs)
 
     def get_snapshot_plans_with_http_info(self, get_snapshot_plans_request_body, **kwargs):
-        """Like ``get_snapshot_plans``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_plans"], (get_snapshot_plans_request_body,), kwargs, True)
 
     def get_snapshot_plans_connection(self, get_snapshot_plans_connection_request_body, **kwargs):
         """POST /get-snapshot-plans-connection (GetSnapshotPlansConnection).
 
         :param get_snapshot_plans_connection_request_body: GetSnapshotPlansConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SnapshotPlanConnection; an ApplyResult of it with async_req=True
+        :return: SnapshotPlanConnection
         """
         return self._call(OPERATIONS["get_snapshot_plans_connection"], (get_snapshot_plans_connection_request_body,), kwargs)
 
     def get_snapshot_plans_connection_with_http_info(self, get_snapshot_plans_connection_request_body, **kwargs):
-        """Like ``get_snapshot_plans_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_plans_connection"], (get_snapshot_plans_connection_request_body,), kwargs, True)

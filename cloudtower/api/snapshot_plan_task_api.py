@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class SnapshotPlanTaskApi(Api):
-    """Operations of the SnapshotPlanTask group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SnapshotPlanTask group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_snapshot_plan_tasks(self, get_snapshot_plan_tasks_request_body, **kwargs):
         """POST /get-snapshot-plan-tasks (GetSnapshotPlanTasks).
 
         :param get_snapshot_plan_tasks_request_body: GetSnapshotPlanTasksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SnapshotPlanTask]; an ApplyResult of it with async_req=True
+        :return: list[SnapshotPlanTask]
         """
         return self._call(OPERATIONS["get_snapshot_plan_tasks"], (get_snapshot_plan_tasks_request_body,), kwargs)
 
     def get_snapshot_plan_tasks_with_http_info(self, get_snapshot_plan_tasks_request_body, **kwargs):
-        """Like ``get_snapshot_plan_tasks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_plan_tasks"], (get_snapshot_plan_tasks_request_body,), kwargs, True)
 
     def get_snapshot_plan_tasks_connection(self, get_snapshot_plan_tasks_connection_request_body, **kwargs):
         """POST /get-snapshot-plan-tasks-connection (GetSnapshotPlanTasksConnection).
 
         :param get_snapshot_plan_tasks_connection_request_body: GetSnapshotPlanTasksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SnapshotPlanTaskConnection; an ApplyResult of it with async_req=True
+        :return: SnapshotPlanTaskConnection
         """
         return self._call(OPERATIONS["get_snapshot_plan_tasks_connection"], (get_snapshot_plan_tasks_connection_request_body,), kwargs)
 
     def get_snapshot_plan_tasks_connection_with_http_info(self, get_snapshot_plan_tasks_connection_request_body, **kwargs):
-        """Like ``get_snapshot_plan_tasks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snapshot_plan_tasks_connection"], (get_snapshot_plan_tasks_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class SnmpTransportApi(Api):
-    """Operations of the SnmpTransport group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SnmpTransport group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_snmp_transport(self, snmp_transport_creation_params, **kwargs):
         """POST /create-snmp-transport (CreateSnmpTransport).
 
         :param snmp_transport_creation_params: list[SnmpTransportCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnmpTransport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnmpTransport]
         """
         return self._call(OPERATIONS["create_snmp_transport"], (snmp_transport_creation_params,), kwargs)
 
     def create_snmp_transport_with_http_info(self, snmp_transport_creation_params, **kwargs):
-        """Like ``create_snmp_transport``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_snmp_transport"], (snmp_transport_creation_params,), kwargs, True)
 
     def update_snmp_transport(self, snmp_transport_updation_params, **kwargs):
         """POST /update-snmp-transport (UpdateSnmpTransport).
 
         :param snmp_transport_updation_params: SnmpTransportUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnmpTransport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnmpTransport]
         """
         return self._call(OPERATIONS["update_snmp_transport"], (snmp_transport_updation_params,), kwargs)
 
     def update_snmp_transport_with_http_info(self, snmp_transport_updation_params, **kwargs):
-        """Like ``update_snmp_transport``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_snmp_transport"], (snmp_transport_updation_params,), kwargs, True)
 
     def delete_snmp_transport(self, snmp_transport_deletion_params, **kwargs):
         """POST /delete-snmp-transport (DeleteSnmpTransport).
 
         :param snmp_transport_deletion_params: SnmpTransportDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSnmpTransport]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSnmpTransport]
         """
         return self._call(OPERATIONS["delete_snmp_transport"], (snmp_transport_deletion_params,), kwargs)
 
     def delete_snmp_transport_with_http_info(self, snmp_transport_deletion_params, **kwargs):
-        """Like ``delete_snmp_transport``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_snmp_transport"], (snmp_transport_deletion_params,), kwargs, True)
 
     def get_snmp_transports(self, get_snmp_transports_request_body, **kwargs):
         """POST /get-snmp-transports (GetSnmpTransports).
 
         :param get_snmp_transports_request_body: GetSnmpTransportsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SnmpTransport]; an ApplyResult of it with async_req=True
+        :return: list[SnmpTransport]
         """
         return self._call(OPERATIONS["get_snmp_transports"], (get_snmp_transports_request_body,), kwargs)
 
     def get_snmp_transports_with_http_info(self, get_snmp_transports_request_body, **kwargs):
-        """Like ``get_snmp_transports``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snmp_transports"], (get_snmp_transports_request_body,), kwargs, True)
 
     def get_snmp_transports_connection(self, get_snmp_transports_connection_request_body, **kwargs):
         """POST /get-snmp-transports-connection (GetSnmpTransportsConnection).
 
         :param get_snmp_transports_connection_request_body: GetSnmpTransportsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SnmpTransportConnection; an ApplyResult of it with async_req=True
+        :return: SnmpTransportConnection
         """
         return self._call(OPERATIONS["get_snmp_transports_connection"], (get_snmp_transports_connection_request_body,), kwargs)
 
     def get_snmp_transports_connection_with_http_info(self, get_snmp_transports_connection_request_body, **kwargs):
-        """Like ``get_snmp_transports_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snmp_transports_connection"], (get_snmp_transports_connection_request_body,), kwargs, True)

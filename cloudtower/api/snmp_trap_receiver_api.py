@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class SnmpTrapReceiverApi(Api):
-    """Operations of the SnmpTrapReceiver group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SnmpTrapReceiver group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_snmp_trap_receiver(self, snmp_trap_receiver_creation_params, **kwargs):
         """POST /create-snmp-trap-receiver (CreateSnmpTrapReceiver).
 
         :param snmp_trap_receiver_creation_params: list[SnmpTrapReceiverCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnmpTrapReceiver]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnmpTrapReceiver]
         """
         return self._call(OPERATIONS["create_snmp_trap_receiver"], (snmp_trap_receiver_creation_params,), kwargs)
 
     def create_snmp_trap_receiver_with_http_info(self, snmp_trap_receiver_creation_params, **kwargs):
-        """Like ``create_snmp_trap_receiver``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_snmp_trap_receiver"], (snmp_trap_receiver_creation_params,), kwargs, True)
 
     def update_snmp_trap_receiver(self, snmp_trap_receiver_updation_params, **kwargs):
         """POST /update-snmp-trap-receiver (UpdateSnmpTrapReceiver).
 
         :param snmp_trap_receiver_updation_params: SnmpTrapReceiverUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskSnmpTrapReceiver]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskSnmpTrapReceiver]
         """
         return self._call(OPERATIONS["update_snmp_trap_receiver"], (snmp_trap_receiver_updation_params,), kwargs)
 
     def update_snmp_trap_receiver_with_http_info(self, snmp_trap_receiver_updation_params, **kwargs):
-        """Like ``update_snmp_trap_receiver``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_snmp_trap_receiver"], (snmp_trap_receiver_updation_params,), kwargs, True)
 
     def delete_snmp_trap_receiver(self, snmp_trap_receiver_deletion_params, **kwargs):
         """POST /delete-snmp-trap-receiver (DeleteSnmpTrapReceiver).
 
         :param snmp_trap_receiver_deletion_params: SnmpTrapReceiverDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteSnmpTrapReceiver]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteSnmpTrapReceiver]
         """
         return self._call(OPERATIONS["delete_snmp_trap_receiver"], (snmp_trap_receiver_deletion_params,), kwargs)
 
     def delete_snmp_trap_receiver_with_http_info(self, snmp_trap_receiver_deletion_params, **kwargs):
-        """Like ``delete_snmp_trap_receiver``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_snmp_trap_receiver"], (snmp_trap_receiver_deletion_params,), kwargs, True)
 
     def get_snmp_trap_receivers(self, get_snmp_trap_receivers_request_body, **kwargs):
         """POST /get-snmp-trap-receivers (GetSnmpTrapReceivers).
 
         :param get_snmp_trap_receivers_request_body: GetSnmpTrapReceiversRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SnmpTrapReceiver]; an ApplyResult of it with async_req=True
+        :return: list[SnmpTrapReceiver]
         """
         return self._call(OPERATIONS["get_snmp_trap_receivers"], (get_snmp_trap_receivers_request_body,), kwargs)
 
     def get_snmp_trap_receivers_with_http_info(self, get_snmp_trap_receivers_request_body, **kwargs):
-        """Like ``get_snmp_trap_receivers``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snmp_trap_receivers"], (get_snmp_trap_receivers_request_body,), kwargs, True)
 
     def get_snmp_trap_receivers_connection(self, get_snmp_trap_receivers_connection_request_body, **kwargs):
         """POST /get-snmp-trap-receivers-connection (GetSnmpTrapReceiversConnection).
 
         :param get_snmp_trap_receivers_connection_request_body: GetSnmpTrapReceiversConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SnmpTrapReceiverConnection; an ApplyResult of it with async_req=True
+        :return: SnmpTrapReceiverConnection
         """
         return self._call(OPERATIONS["get_snmp_trap_receivers_connection"], (get_snmp_trap_receivers_connection_request_body,), kwargs)
 
     def get_snmp_trap_receivers_connection_with_http_info(self, get_snmp_trap_receivers_connection_request_body, **kwargs):
-        """Like ``get_snmp_trap_receivers_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_snmp_trap_receivers_connection"], (get_snmp_trap_receivers_connection_request_body,), kwargs, True)

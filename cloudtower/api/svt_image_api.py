@@ -6,8 +6,13 @@ from cloudtower.operation import Api
 
 
 class SvtImageApi(Api):
-    """Operations of the SvtImage group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SvtImage group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def upload_svt_image(self, file, **kwargs):
         """POST /upload-svt-image (UploadSvtImage).
@@ -19,37 +24,31 @@ class SvtImageApi(Api):
         :param size_unit: str
         :param version: str
         :param upload_task_id: str
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UploadTask]; an ApplyResult of it with async_req=True
+        :return: list[UploadTask]
         """
         return self._call(OPERATIONS["upload_svt_image"], (file,), kwargs)
 
     def upload_svt_image_with_http_info(self, file, **kwargs):
-        """Like ``upload_svt_image``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["upload_svt_image"], (file,), kwargs, True)
 
     def get_svt_images(self, get_svt_images_request_body, **kwargs):
         """POST /get-svt-images (GetSvtImages).
 
         :param get_svt_images_request_body: GetSvtImagesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SvtImage]; an ApplyResult of it with async_req=True
+        :return: list[SvtImage]
         """
         return self._call(OPERATIONS["get_svt_images"], (get_svt_images_request_body,), kwargs)
 
     def get_svt_images_with_http_info(self, get_svt_images_request_body, **kwargs):
-        """Like ``get_svt_images``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_svt_images"], (get_svt_images_request_body,), kwargs, True)
 
     def get_svt_images_connection(self, get_svt_images_connection_request_body, **kwargs):
         """POST /get-svt-images-connection (GetSvtImagesConnection).
 
         :param get_svt_images_connection_request_body: GetSvtImagesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SvtImageConnection; an ApplyResult of it with async_req=True
+        :return: SvtImageConnection
         """
         return self._call(OPERATIONS["get_svt_images_connection"], (get_svt_images_connection_request_body,), kwargs)
 
     def get_svt_images_connection_with_http_info(self, get_svt_images_connection_request_body, **kwargs):
-        """Like ``get_svt_images_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_svt_images_connection"], (get_svt_images_connection_request_body,), kwargs, True)

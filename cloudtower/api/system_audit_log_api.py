@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class SystemAuditLogApi(Api):
-    """Operations of the SystemAuditLog group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the SystemAuditLog group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_system_audit_logs(self, get_system_audit_logs_request_body, **kwargs):
         """POST /get-system-audit-logs (GetSystemAuditLogs).
 
         :param get_system_audit_logs_request_body: GetSystemAuditLogsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[SystemAuditLog]; an ApplyResult of it with async_req=True
+        :return: list[SystemAuditLog]
         """
         return self._call(OPERATIONS["get_system_audit_logs"], (get_system_audit_logs_request_body,), kwargs)
 
     def get_system_audit_logs_with_http_info(self, get_system_audit_logs_request_body, **kwargs):
-        """Like ``get_system_audit_logs``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_system_audit_logs"], (get_system_audit_logs_request_body,), kwargs, True)
 
     def get_system_audit_logs_connection(self, get_system_audit_logs_connection_request_body, **kwargs):
         """POST /get-system-audit-logs-connection (GetSystemAuditLogsConnection).
 
         :param get_system_audit_logs_connection_request_body: GetSystemAuditLogsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: SystemAuditLogConnection; an ApplyResult of it with async_req=True
+        :return: SystemAuditLogConnection
         """
         return self._call(OPERATIONS["get_system_audit_logs_connection"], (get_system_audit_logs_connection_request_body,), kwargs)
 
     def get_system_audit_logs_connection_with_http_info(self, get_system_audit_logs_connection_request_body, **kwargs):
-        """Like ``get_system_audit_logs_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_system_audit_logs_connection"], (get_system_audit_logs_connection_request_body,), kwargs, True)

@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class TableReporterApi(Api):
-    """Operations of the TableReporter group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the TableReporter group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def export_csv(self, table_reporter_params, **kwargs):
         """POST /export-csv (ExportCSV).
 
         :param table_reporter_params: TableReporterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: str; an ApplyResult of it with async_req=True
+        :return: str
         """
         return self._call(OPERATIONS["export_csv"], (table_reporter_params,), kwargs)
 
     def export_csv_with_http_info(self, table_reporter_params, **kwargs):
-        """Like ``export_csv``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["export_csv"], (table_reporter_params,), kwargs, True)

@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class TaskApi(Api):
-    """Operations of the Task group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Task group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_task(self, task_creation_params, **kwargs):
         """POST /create-task (CreateTask).
 
         :param task_creation_params: list[TaskCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskTask]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskTask]
         """
         return self._call(OPERATIONS["create_task"], (task_creation_params,), kwargs)
 
     def create_task_with_http_info(self, task_creation_params, **kwargs):
-        """Like ``create_task``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_task"], (task_creation_params,), kwargs, True)
 
     def update_task(self, task_update_params, **kwargs):
         """POST /update-task (UpdateTask).
 
         :param task_update_params: TaskUpdateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskTask]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskTask]
         """
         return self._call(OPERATIONS["update_task"], (task_update_params,), kwargs)
 
     def update_task_with_http_info(self, task_update_params, **kwargs):
-        """Like ``update_task``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_task"], (task_update_params,), kwargs, True)
 
     def get_tasks(self, get_tasks_request_body, **kwargs):
         """POST /get-tasks (GetTasks).
 
         :param get_tasks_request_body: GetTasksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Task]; an ApplyResult of it with async_req=True
+        :return: list[Task]
         """
         return self._call(OPERATIONS["get_tasks"], (get_tasks_request_body,), kwargs)
 
     def get_tasks_with_http_info(self, get_tasks_request_body, **kwargs):
-        """Like ``get_tasks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_tasks"], (get_tasks_request_body,), kwargs, True)
 
     def get_tasks_connection(self, get_tasks_connection_request_body, **kwargs):
         """POST /get-tasks-connection (GetTasksConnection).
 
         :param get_tasks_connection_request_body: GetTasksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: TaskConnection; an ApplyResult of it with async_req=True
+        :return: TaskConnection
         """
         return self._call(OPERATIONS["get_tasks_connection"], (get_tasks_connection_request_body,), kwargs)
 
     def get_tasks_connection_with_http_info(self, get_tasks_connection_request_body, **kwargs):
-        """Like ``get_tasks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_tasks_connection"], (get_tasks_connection_request_body,), kwargs, True)

@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class UploadTaskApi(Api):
-    """Operations of the UploadTask group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the UploadTask group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def cancel_upload_task(self, cancel_upload_task_params, **kwargs):
         """POST /cancel-upload-task (CancelUploadTask).
 
         :param cancel_upload_task_params: CancelUploadTaskParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[str]; an ApplyResult of it with async_req=True
+        :return: list[str]
         """
         return self._call(OPERATIONS["cancel_upload_task"], (cancel_upload_task_params,), kwargs)
 
     def cancel_upload_task_with_http_info(self, cancel_upload_task_params, **kwargs):
-        """Like ``cancel_upload_task``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["cancel_upload_task"], (cancel_upload_task_params,), kwargs, True)
 
     def get_upload_tasks(self, get_upload_tasks_request_body, **kwargs):
         """POST /get-upload-tasks (GetUploadTasks).
 
         :param get_upload_tasks_request_body: GetUploadTasksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UploadTask]; an ApplyResult of it with async_req=True
+        :return: list[UploadTask]
         """
         return self._call(OPERATIONS["get_upload_tasks"], (get_upload_tasks_request_body,), kwargs)
 
     def get_upload_tasks_with_http_info(self, get_upload_tasks_request_body, **kwargs):
-        """Like ``get_upload_tasks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_upload_tasks"], (get_upload_tasks_request_body,), kwargs, True)
 
     def get_upload_tasks_connection(self, get_upload_tasks_connection_request_body, **kwargs):
         """POST /get-upload-tasks-connection (GetUploadTasksConnection).
 
         :param get_upload_tasks_connection_request_body: GetUploadTasksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UploadTaskConnection; an ApplyResult of it with async_req=True
+        :return: UploadTaskConnection
         """
         return self._call(OPERATIONS["get_upload_tasks_connection"], (get_upload_tasks_connection_request_body,), kwargs)
 
     def get_upload_tasks_connection_with_http_info(self, get_upload_tasks_connection_request_body, **kwargs):
-        """Like ``get_upload_tasks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_upload_tasks_connection"], (get_upload_tasks_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class UsbDeviceApi(Api):
-    """Operations of the UsbDevice group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the UsbDevice group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def mount_usb_device(self, usb_device_mount_params, **kwargs):
         """POST /mount-usb-device (MountUsbDevice).
 
         :param usb_device_mount_params: UsbDeviceMountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUsbDevice]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUsbDevice]
         """
         return self._call(OPERATIONS["mount_usb_device"], (usb_device_mount_params,), kwargs)
 
     def mount_usb_device_with_http_info(self, usb_device_mount_params, **kwargs):
-        """Like ``mount_usb_device``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["mount_usb_device"], (usb_device_mount_params,), kwargs, True)
 
     def unmount_usb_device(self, usb_device_unmount_params, **kwargs):
         """POST /unmount-usb-device (UnmountUsbDevice).
 
         :param usb_device_unmount_params: UsbDeviceUnmountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUsbDevice]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUsbDevice]
         """
         return self._call(OPERATIONS["unmount_usb_device"], (usb_device_unmount_params,), kwargs)
 
     def unmount_usb_device_with_http_info(self, usb_device_unmount_params, **kwargs):
-        """Like ``unmount_usb_device``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["unmount_usb_device"], (usb_device_unmount_params,), kwargs, True)
 
     def get_usb_devices(self, get_usb_devices_request_body, **kwargs):
         """POST /get-usb-devices (GetUsbDevices).
 
         :param get_usb_devices_request_body: GetUsbDevicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UsbDevice]; an ApplyResult of it with async_req=True
+        :return: list[UsbDevice]
         """
         return self._call(OPERATIONS["get_usb_devices"], (get_usb_devices_request_body,), kwargs)
 
     def get_usb_devices_with_http_info(self, get_usb_devices_request_body, **kwargs):
-        """Like ``get_usb_devices``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_usb_devices"], (get_usb_devices_request_body,), kwargs, True)
 
     def get_usb_devices_0(self, get_usb_devices_request_body, **kwargs):
         """POST /get-usb-devices (GetUsbDevices).
 
         :param get_usb_devices_request_body: GetUsbDevicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UsbDevice]; an ApplyResult of it with async_req=True
+        :return: list[UsbDevice]
         """
         return self._call(OPERATIONS["get_usb_devices"], (get_usb_devices_request_body,), kwargs)
 
     def get_usb_devices_0_with_http_info(self, get_usb_devices_request_body, **kwargs):
-        """Like ``get_usb_devices_0``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_usb_devices"], (get_usb_devices_request_body,), kwargs, True)
 
     def get_usb_devices_connection(self, get_usb_devices_connection_request_body, **kwargs):
         """POST /get-usb-devices-connection (GetUsbDevicesConnection).
 
         :param get_usb_devices_connection_request_body: GetUsbDevicesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UsbDeviceConnection; an ApplyResult of it with async_req=True
+        :return: UsbDeviceConnection
         """
         return self._call(OPERATIONS["get_usb_devices_connection"], (get_usb_devices_connection_request_body,), kwargs)
 
     def get_usb_devices_connection_with_http_info(self, get_usb_devices_connection_request_body, **kwargs):
-        """Like ``get_usb_devices_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_usb_devices_connection"], (get_usb_devices_connection_request_body,), kwargs, True)

@@ -6,108 +6,97 @@ from cloudtower.operation import Api
 
 
 class UserApi(Api):
-    """Operations of the User group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the User group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def login(self, login_input, **kwargs):
         """POST /login (Login).
 
         :param login_input: LoginInput, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskLoginResponse; an ApplyResult of it with async_req=True
+        :return: WithTaskLoginResponse
         """
         return self._call(OPERATIONS["login"], (login_input,), kwargs)
 
     def login_with_http_info(self, login_input, **kwargs):
-        """Like ``login``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["login"], (login_input,), kwargs, True)
 
     def create_user(self, user_creation_params, **kwargs):
         """POST /create-user (CreateUser).
 
         :param user_creation_params: list[UserCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUser]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUser]
         """
         return self._call(OPERATIONS["create_user"], (user_creation_params,), kwargs)
 
     def create_user_with_http_info(self, user_creation_params, **kwargs):
-        """Like ``create_user``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_user"], (user_creation_params,), kwargs, True)
 
     def update_user(self, user_updation_params, **kwargs):
         """POST /update-user (UpdateUser).
 
         :param user_updation_params: UserUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUser]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUser]
         """
         return self._call(OPERATIONS["update_user"], (user_updation_params,), kwargs)
 
     def update_user_with_http_info(self, user_updation_params, **kwargs):
-        """Like ``update_user``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_user"], (user_updation_params,), kwargs, True)
 
     def delete_user(self, user_deletion_params, **kwargs):
         """POST /delete-user (DeleteUser).
 
         :param user_deletion_params: UserDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteUser]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteUser]
         """
         return self._call(OPERATIONS["delete_user"], (user_deletion_params,), kwargs)
 
     def delete_user_with_http_info(self, user_deletion_params, **kwargs):
-        """Like ``delete_user``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_user"], (user_deletion_params,), kwargs, True)
 
     def create_root_user(self, root_user_creation_params, **kwargs):
         """POST /create-root-user (CreateRootUser).
 
         :param root_user_creation_params: RootUserCreationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskUser; an ApplyResult of it with async_req=True
+        :return: WithTaskUser
         """
         return self._call(OPERATIONS["create_root_user"], (root_user_creation_params,), kwargs)
 
     def create_root_user_with_http_info(self, root_user_creation_params, **kwargs):
-        """Like ``create_root_user``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_root_user"], (root_user_creation_params,), kwargs, True)
 
     def get_my_info(self, **kwargs):
         """POST /get-my-info (GetMyInfo).
 
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: User; an ApplyResult of it with async_req=True
+        :return: User
         """
         return self._call(OPERATIONS["get_my_info"], (), kwargs)
 
     def get_my_info_with_http_info(self, **kwargs):
-        """Like ``get_my_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_my_info"], (), kwargs, True)
 
     def get_users(self, get_users_request_body, **kwargs):
         """POST /get-users (GetUsers).
 
         :param get_users_request_body: GetUsersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[User]; an ApplyResult of it with async_req=True
+        :return: list[User]
         """
         return self._call(OPERATIONS["get_users"], (get_users_request_body,), kwargs)
 
     def get_users_with_http_info(self, get_users_request_body, **kwargs):
-        """Like ``get_users``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_users"], (get_users_request_body,), kwargs, True)
 
     def get_users_connection(self, get_users_connection_request_body, **kwargs):
         """POST /get-users-connection (GetUsersConnection).
 
         :param get_users_connection_request_body: GetUsersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UserConnection; an ApplyResult of it with async_req=True
+        :return: UserConnection
         """
         return self._call(OPERATIONS["get_users_connection"], (get_users_connection_request_body,), kwargs)
 
     def get_users_connection_with_http_info(self, get_users_connection_request_body, **kwargs):
-        """Like ``get_users_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_users_connection"], (get_users_connection_request_body,), kwargs, True)

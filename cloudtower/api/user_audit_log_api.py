@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class UserAuditLogApi(Api):
-    """Operations of the UserAuditLog group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the UserAuditLog group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_user_audit_log(self, user_audit_log_creation_params, **kwargs):
         """POST /create-user-audit-log (CreateUserAuditLog).
 
         :param user_audit_log_creation_params: list[UserAuditLogCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUserAuditLog]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUserAuditLog]
         """
         return self._call(OPERATIONS["create_user_audit_log"], (user_audit_log_creation_params,), kwargs)
 
     def create_user_audit_log_with_http_info(self, user_audit_log_creation_params, **kwargs):
-        """Like ``create_user_audit_log``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_user_audit_log"], (user_audit_log_creation_params,), kwargs, True)
 
     def get_user_audit_logs(self, get_user_audit_logs_request_body, **kwargs):
         """POST /get-user-audit-logs (GetUserAuditLogs).
 
         :param get_user_audit_logs_request_body: GetUserAuditLogsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UserAuditLog]; an ApplyResult of it with async_req=True
+        :return: list[UserAuditLog]
         """
         return self._call(OPERATIONS["get_user_audit_logs"], (get_user_audit_logs_request_body,), kwargs)
 
     def get_user_audit_logs_with_http_info(self, get_user_audit_logs_request_body, **kwargs):
-        """Like ``get_user_audit_logs``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_user_audit_logs"], (get_user_audit_logs_request_body,), kwargs, True)
 
     def get_user_audit_logs_connection(self, get_user_audit_logs_connection_request_body, **kwargs):
         """POST /get-user-audit-logs-connection (GetUserAuditLogsConnection).
 
         :param get_user_audit_logs_connection_request_body: GetUserAuditLogsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UserAuditLogConnection; an ApplyResult of it with async_req=True
+        :return: UserAuditLogConnection
         """
         return self._call(OPERATIONS["get_user_audit_logs_connection"], (get_user_audit_logs_connection_request_body,), kwargs)
 
     def get_user_audit_logs_connection_with_http_info(self, get_user_audit_logs_connection_request_body, **kwargs):
-        """Like ``get_user_audit_logs_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_user_audit_logs_connection"], (get_user_audit_logs_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class UserRoleNextApi(Api):
-    """Operations of the UserRoleNext group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the UserRoleNext group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_role(self, role_creation_params, **kwargs):
         """POST /create-role (CreateRole).
 
         :param role_creation_params: list[RoleCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUserRoleNext]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUserRoleNext]
         """
         return self._call(OPERATIONS["create_role"], (role_creation_params,), kwargs)
 
     def create_role_with_http_info(self, role_creation_params, **kwargs):
-        """Like ``create_role``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_role"], (role_creation_params,), kwargs, True)
 
     def update_role(self, role_updation_params, **kwargs):
         """POST /update-role (UpdateRole).
 
         :param role_updation_params: RoleUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskUserRoleNext]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskUserRoleNext]
         """
         return self._call(OPERATIONS["update_role"], (role_updation_params,), kwargs)
 
     def update_role_with_http_info(self, role_updation_params, **kwargs):
-        """Like ``update_role``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_role"], (role_updation_params,), kwargs, True)
 
     def delete_role(self, role_deletion_params, **kwargs):
         """POST /delete-role (DeleteRole).
 
         :param role_deletion_params: RoleDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteRole]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteRole]
         """
         return self._call(OPERATIONS["delete_role"], (role_deletion_params,), kwargs)
 
     def delete_role_with_http_info(self, role_deletion_params, **kwargs):
-        """Like ``delete_role``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_role"], (role_deletion_params,), kwargs, True)
 
     def get_user_role_nexts(self, get_user_role_nexts_request_body, **kwargs):
         """POST /get-user-role-nexts (GetUserRoleNexts).
 
         :param get_user_role_nexts_request_body: GetUserRoleNextsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[UserRoleNext]; an ApplyResult of it with async_req=True
+        :return: list[UserRoleNext]
         """
         return self._call(OPERATIONS["get_user_role_nexts"], (get_user_role_nexts_request_body,), kwargs)
 
     def get_user_role_nexts_with_http_info(self, get_user_role_nexts_request_body, **kwargs):
-        """Like ``get_user_role_nexts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_user_role_nexts"], (get_user_role_nexts_request_body,), kwargs, True)
 
     def get_user_role_nexts_connection(self, get_user_role_nexts_connection_request_body, **kwargs):
         """POST /get-user-role-nexts-connection (GetUserRoleNextsConnection).
 
         :param get_user_role_nexts_connection_request_body: GetUserRoleNextsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: UserRoleNextConnection; an ApplyResult of it with async_req=True
+        :return: UserRoleNextConnection
         """
         return self._call(OPERATIONS["get_user_role_nexts_connection"], (get_user_role_nexts_connection_request_body,), kwargs)
 
     def get_user_role_nexts_connection_with_http_info(self, get_user_role_nexts_connection_request_body, **kwargs):
-        """Like ``get_user_role_nexts_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_user_role_nexts_connection"], (get_user_role_nexts_connection_request_body,), kwargs, True)

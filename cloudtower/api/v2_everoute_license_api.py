@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class V2EverouteLicenseApi(Api):
-    """Operations of the V2EverouteLicense group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the V2EverouteLicense group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_v2_everoute_licenses(self, get_v2_everoute_licenses_request_body, **kwargs):
         """POST /get-v2-everoute-licenses (GetV2EverouteLicenses).
 
         :param get_v2_everoute_licenses_request_body: GetV2EverouteLicensesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[V2EverouteLicense]; an ApplyResult of it with async_req=True
+        :return: list[V2EverouteLicense]
         """
         return self._call(OPERATIONS["get_v2_everoute_licenses"], (get_v2_everoute_licenses_request_body,), kwargs)
 
     def get_v2_everoute_licenses_with_http_info(self, get_v2_everoute_licenses_request_body, **kwargs):
-        """Like ``get_v2_everoute_licenses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_v2_everoute_licenses"], (get_v2_everoute_licenses_request_body,), kwargs, True)
 
     def get_v2_everoute_licenses_connection(self, get_v2_everoute_licenses_connection_request_body, **kwargs):
         """POST /get-v-2-everoute-licenses-connection (GetV2EverouteLicensesConnection).
 
         :param get_v2_everoute_licenses_connection_request_body: GetV2EverouteLicensesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: V2EverouteLicenseConnection; an ApplyResult of it with async_req=True
+        :return: V2EverouteLicenseConnection
         """
         return self._call(OPERATIONS["get_v2_everoute_licenses_connection"], (get_v2_everoute_licenses_connection_request_body,), kwargs)
 
     def get_v2_everoute_licenses_connection_with_http_info(self, get_v2_everoute_licenses_connection_request_body, **kwargs):
-        """Like ``get_v2_everoute_licenses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_v2_everoute_licenses_connection"], (get_v2_everoute_licenses_connection_request_body,), kwargs, True)

@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class VcenterAccountApi(Api):
-    """Operations of the VcenterAccount group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VcenterAccount group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vcenter_account(self, create_vcenter_account_params, **kwargs):
         """POST /create-vcenter-account (CreateVcenterAccount).
 
         :param create_vcenter_account_params: CreateVcenterAccountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskVcenterAccount; an ApplyResult of it with async_req=True
+        :return: WithTaskVcenterAccount
         """
         return self._call(OPERATIONS["create_vcenter_account"], (create_vcenter_account_params,), kwargs)
 
     def create_vcenter_account_with_http_info(self, create_vcenter_account_params, **kwargs):
-        """Like ``create_vcenter_account``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vcenter_account"], (create_vcenter_account_params,), kwargs, True)
 
     def update_vcenter_account(self, update_vcenter_account_params, **kwargs):
         """POST /update-vcenter-account (UpdateVcenterAccount).
 
         :param update_vcenter_account_params: UpdateVcenterAccountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskVcenterAccount; an ApplyResult of it with async_req=True
+        :return: WithTaskVcenterAccount
         """
         return self._call(OPERATIONS["update_vcenter_account"], (update_vcenter_account_params,), kwargs)
 
     def update_vcenter_account_with_http_info(self, update_vcenter_account_params, **kwargs):
-        """Like ``update_vcenter_account``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vcenter_account"], (update_vcenter_account_params,), kwargs, True)
 
     def get_vcenter_accounts(self, get_vcenter_accounts_request_body, **kwargs):
         """POST /get-vcenter-accounts (GetVcenterAccounts).
 
         :param get_vcenter_accounts_request_body: GetVcenterAccountsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VcenterAccount]; an ApplyResult of it with async_req=True
+        :return: list[VcenterAccount]
         """
         return self._call(OPERATIONS["get_vcenter_accounts"], (get_vcenter_accounts_request_body,), kwargs)
 
     def get_vcenter_accounts_with_http_info(self, get_vcenter_accounts_request_body, **kwargs):
-        """Like ``get_vcenter_accounts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vcenter_accounts"], (get_vcenter_accounts_request_body,), kwargs, True)
 
     def get_vcenter_accounts_connection(self, get_vcenter_accounts_connection_request_body, **kwargs):
         """POST /get-vcenter-accounts-connection (GetVcenterAccountsConnection).
 
         :param get_vcenter_accounts_connection_request_body: GetVcenterAccountsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VcenterAccountConnection; an ApplyResult of it with async_req=True
+        :return: VcenterAccountConnection
         """
         return self._call(OPERATIONS["get_vcenter_accounts_connection"], (get_vcenter_accounts_connection_request_body,), kwargs)
 
     def get_vcenter_accounts_connection_with_http_info(self, get_vcenter_accounts_connection_request_body, **kwargs):
-        """Like ``get_vcenter_accounts_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vcenter_accounts_connection"], (get_vcenter_accounts_connection_request_body,), kwargs, True)

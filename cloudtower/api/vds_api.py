@@ -6,96 +6,87 @@ from cloudtower.operation import Api
 
 
 class VdsApi(Api):
-    """Operations of the Vds group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Vds group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vds_with_migrate_vlan(self, vds_creation_with_migrate_vlan_params, **kwargs):
         """POST /create-vds-with-migrate-vlan (CreateVdsWithMigrateVlan).
 
         :param vds_creation_with_migrate_vlan_params: list[VdsCreationWithMigrateVlanParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVds]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVds]
         """
         return self._call(OPERATIONS["create_vds_with_migrate_vlan"], (vds_creation_with_migrate_vlan_params,), kwargs)
 
     def create_vds_with_migrate_vlan_with_http_info(self, vds_creation_with_migrate_vlan_params, **kwargs):
-        """Like ``create_vds_with_migrate_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vds_with_migrate_vlan"], (vds_creation_with_migrate_vlan_params,), kwargs, True)
 
     def create_vds_with_access_vlan(self, vds_creation_with_m_access_vlan_params, **kwargs):
         """POST /create-vds-with-access-vlan (CreateVdsWithAccessVlan).
 
         :param vds_creation_with_m_access_vlan_params: list[VdsCreationWithMAccessVlanParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVds]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVds]
         """
         return self._call(OPERATIONS["create_vds_with_access_vlan"], (vds_creation_with_m_access_vlan_params,), kwargs)
 
     def create_vds_with_access_vlan_with_http_info(self, vds_creation_with_m_access_vlan_params, **kwargs):
-        """Like ``create_vds_with_access_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vds_with_access_vlan"], (vds_creation_with_m_access_vlan_params,), kwargs, True)
 
     def create_vds(self, vds_creation_params, **kwargs):
         """POST /create-vds (CreateVds).
 
         :param vds_creation_params: list[VdsCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVds]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVds]
         """
         return self._call(OPERATIONS["create_vds"], (vds_creation_params,), kwargs)
 
     def create_vds_with_http_info(self, vds_creation_params, **kwargs):
-        """Like ``create_vds``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vds"], (vds_creation_params,), kwargs, True)
 
     def update_vds(self, vds_updation_params, **kwargs):
         """POST /update-vds (UpdateVds).
 
         :param vds_updation_params: VdsUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVds]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVds]
         """
         return self._call(OPERATIONS["update_vds"], (vds_updation_params,), kwargs)
 
     def update_vds_with_http_info(self, vds_updation_params, **kwargs):
-        """Like ``update_vds``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vds"], (vds_updation_params,), kwargs, True)
 
     def delete_vds(self, vds_deletion_params, **kwargs):
         """POST /delete-vds (DeleteVds).
 
         :param vds_deletion_params: VdsDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVds]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVds]
         """
         return self._call(OPERATIONS["delete_vds"], (vds_deletion_params,), kwargs)
 
     def delete_vds_with_http_info(self, vds_deletion_params, **kwargs):
-        """Like ``delete_vds``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vds"], (vds_deletion_params,), kwargs, True)
 
     def get_vdses(self, get_vdses_request_body, **kwargs):
         """POST /get-vdses (GetVdses).
 
         :param get_vdses_request_body: GetVdsesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Vds]; an ApplyResult of it with async_req=True
+        :return: list[Vds]
         """
         return self._call(OPERATIONS["get_vdses"], (get_vdses_request_body,), kwargs)
 
     def get_vdses_with_http_info(self, get_vdses_request_body, **kwargs):
-        """Like ``get_vdses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vdses"], (get_vdses_request_body,), kwargs, True)
 
     def get_vdses_connection(self, get_vdses_connection_request_body, **kwargs):
         """POST /get-vdses-connection (GetVdsesConnection).
 
         :param get_vdses_connection_request_body: GetVdsesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VdsConnection; an ApplyResult of it with async_req=True
+        :return: VdsConnection
         """
         return self._call(OPERATIONS["get_vdses_connection"], (get_vdses_connection_request_body,), kwargs)
 
     def get_vdses_connection_with_http_info(self, get_vdses_connection_request_body, **kwargs):
-        """Like ``get_vdses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vdses_connection"], (get_vdses_connection_request_body,), kwargs, True)

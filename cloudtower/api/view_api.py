@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class ViewApi(Api):
-    """Operations of the View group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the View group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_view(self, view_creation_params, **kwargs):
         """POST /create-view (CreateView).
 
         :param view_creation_params: list[ViewCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskView]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskView]
         """
         return self._call(OPERATIONS["create_view"], (view_creation_params,), kwargs)
 
     def create_view_with_http_info(self, view_creation_params, **kwargs):
-        """Like ``create_view``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_view"], (view_creation_params,), kwargs, True)
 
     def update_view(self, view_updation_params, **kwargs):
         """POST /update-view (UpdateView).
 
         :param view_updation_params: ViewUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskView]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskView]
         """
         return self._call(OPERATIONS["update_view"], (view_updation_params,), kwargs)
 
     def update_view_with_http_info(self, view_updation_params, **kwargs):
-        """Like ``update_view``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_view"], (view_updation_params,), kwargs, True)
 
     def delete_view(self, view_deletion_params, **kwargs):
         """POST /delete-view (DeleteView).
 
         :param view_deletion_params: ViewDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteView]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteView]
         """
         return self._call(OPERATIONS["delete_view"], (view_deletion_params,), kwargs)
 
     def delete_view_with_http_info(self, view_deletion_params, **kwargs):
-        """Like ``delete_view``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_view"], (view_deletion_params,), kwargs, True)
 
     def get_views(self, get_views_request_body, **kwargs):
         """POST /get-views (GetViews).
 
         :param get_views_request_body: GetViewsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[View]; an ApplyResult of it with async_req=True
+        :return: list[View]
         """
         return self._call(OPERATIONS["get_views"], (get_views_request_body,), kwargs)
 
     def get_views_with_http_info(self, get_views_request_body, **kwargs):
-        """Like ``get_views``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_views"], (get_views_request_body,), kwargs, True)
 
     def get_views_connection(self, get_views_connection_request_body, **kwargs):
         """POST /get-views-connection (GetViewsConnection).
 
         :param get_views_connection_request_body: GetViewsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ViewConnection; an ApplyResult of it with async_req=True
+        :return: ViewConnection
         """
         return self._call(OPERATIONS["get_views_connection"], (get_views_connection_request_body,), kwargs)
 
     def get_views_connection_with_http_info(self, get_views_connection_request_body, **kwargs):
-        """Like ``get_views_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_views_connection"], (get_views_connection_request_body,), kwargs, True)

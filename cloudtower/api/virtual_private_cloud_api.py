@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudApi(Api):
-    """Operations of the VirtualPrivateCloud group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloud group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud(self, virtual_private_cloud_creation_params, **kwargs):
         """POST /create-virtual-private-cloud (CreateVirtualPrivateCloud).
 
         :param virtual_private_cloud_creation_params: list[VirtualPrivateCloudCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloud]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloud]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud"], (virtual_private_cloud_creation_params,), kwargs)
 
     def create_virtual_private_cloud_with_http_info(self, virtual_private_cloud_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud"], (virtual_private_cloud_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud(self, virtual_private_cloud_updation_params, **kwargs):
         """POST /update-virtual-private-cloud (UpdateVirtualPrivateCloud).
 
         :param virtual_private_cloud_updation_params: VirtualPrivateCloudUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloud]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloud]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud"], (virtual_private_cloud_updation_params,), kwargs)
 
     def update_virtual_private_cloud_with_http_info(self, virtual_private_cloud_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud"], (virtual_private_cloud_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud(self, virtual_private_cloud_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud (DeleteVirtualPrivateCloud).
 
         :param virtual_private_cloud_deletion_params: VirtualPrivateCloudDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloud]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloud]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud"], (virtual_private_cloud_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_with_http_info(self, virtual_private_cloud_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud"], (virtual_private_cloud_deletion_params,), kwargs, True)
 
     def get_virtual_private_clouds(self, get_virtual_private_clouds_request_body, **kwargs):
         """POST /get-virtual-private-clouds (GetVirtualPrivateClouds).
 
         :param get_virtual_private_clouds_request_body: GetVirtualPrivateCloudsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloud]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloud]
         """
         return self._call(OPERATIONS["get_virtual_private_clouds"], (get_virtual_private_clouds_request_body,), kwargs)
 
     def get_virtual_private_clouds_with_http_info(self, get_virtual_private_clouds_request_body, **kwargs):
-        """Like ``get_virtual_private_clouds``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_clouds"], (get_virtual_private_clouds_request_body,), kwargs, True)
 
     def get_virtual_private_clouds_connection(self, get_virtual_private_clouds_connection_request_body, **kwargs):
         """POST /get-virtual-private-clouds-connection (GetVirtualPrivateCloudsConnection).
 
         :param get_virtual_private_clouds_connection_request_body: GetVirtualPrivateCloudsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudConnection
         """
         return self._call(OPERATIONS["get_virtual_private_clouds_connection"], (get_virtual_private_clouds_connection_request_body,), kwargs)
 
     def get_virtual_private_clouds_connection_with_http_info(self, get_virtual_private_clouds_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_clouds_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_clouds_connection"], (get_virtual_private_clouds_connection_request_body,), kwargs, True)

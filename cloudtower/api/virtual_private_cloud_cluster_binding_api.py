@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudClusterBindingApi(Api):
-    """Operations of the VirtualPrivateCloudClusterBinding group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudClusterBinding group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_virtual_private_cloud_cluster_bindings(self, get_virtual_private_cloud_cluster_bindings_request_body, **kwargs):
         """POST /get-virtual-private-cloud-cluster-bindings (GetVirtualPrivateCloudClusterBindings).
 
         :param get_virtual_private_cloud_cluster_bindings_request_body: GetVirtualPrivateCloudClusterBindingsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudClusterBinding]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudClusterBinding]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_cluster_bindings"], (get_virtual_private_cloud_cluster_bindings_request_body,), kwargs)
 
     def get_virtual_private_cloud_cluster_bindings_with_http_info(self, get_virtual_private_cloud_cluster_bindings_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_cluster_bindings``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_cluster_bindings"], (get_virtual_private_cloud_cluster_bindings_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_cluster_bindings_connection(self, get_virtual_private_cloud_cluster_bindings_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-cluster-bindings-connection (GetVirtualPrivateCloudClusterBindingsConnection).
 
         :param get_virtual_private_cloud_cluster_bindings_connection_request_body: GetVirtualPrivateCloudClusterBindingsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudClusterBindingConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudClusterBindingConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_cluster_bindings_connection"], (get_virtual_private_cloud_cluster_bindings_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_cluster_bindings_connection_with_http_info(self, get_virtual_private_cloud_cluster_bindings_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_cluster_bindings_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_cluster_bindings_connection"], (get_virtual_private_cloud_cluster_bindings_connection_request_body,), kwargs, True)

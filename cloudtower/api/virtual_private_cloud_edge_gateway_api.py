@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudEdgeGatewayApi(Api):
-    """Operations of the VirtualPrivateCloudEdgeGateway group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudEdgeGateway group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_virtual_private_cloud_edge_gateways(self, get_virtual_private_cloud_edge_gateways_request_body, **kwargs):
         """POST /get-virtual-private-cloud-edge-gateways (GetVirtualPrivateCloudEdgeGateways).
 
         :param get_virtual_private_cloud_edge_gateways_request_body: GetVirtualPrivateCloudEdgeGatewaysRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudEdgeGateway]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudEdgeGateway]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_edge_gateways"], (get_virtual_private_cloud_edge_gateways_request_body,), kwargs)
 
     def get_virtual_private_cloud_edge_gateways_with_http_info(self, get_virtual_private_cloud_edge_gateways_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_edge_gateways``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_edge_gateways"], (get_virtual_private_cloud_edge_gateways_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_edge_gateways_connection(self, get_virtual_private_cloud_edge_gateways_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-edge-gateways-connection (GetVirtualPrivateCloudEdgeGatewaysConnection).
 
         :param get_virtual_private_cloud_edge_gateways_connection_request_body: GetVirtualPrivateCloudEdgeGatewaysConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudEdgeGatewayConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudEdgeGatewayConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_edge_gateways_connection"], (get_virtual_private_cloud_edge_gateways_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_edge_gateways_connection_with_http_info(self, get_virtual_private_cloud_edge_gateways_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_edge_gateways_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_edge_gateways_connection"], (get_virtual_private_cloud_edge_gateways_connection_request_body,), kwargs, True)

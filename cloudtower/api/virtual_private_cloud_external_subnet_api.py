@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudExternalSubnetApi(Api):
-    """Operations of the VirtualPrivateCloudExternalSubnet group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudExternalSubnet group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_virtual_private_cloud_external_subnets(self, get_virtual_private_cloud_external_subnets_request_body, **kwargs):
         """POST /get-virtual-private-cloud-external-subnets (GetVirtualPrivateCloudExternalSubnets).
 
         :param get_virtual_private_cloud_external_subnets_request_body: GetVirtualPrivateCloudExternalSubnetsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudExternalSubnet]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudExternalSubnet]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnets"], (get_virtual_private_cloud_external_subnets_request_body,), kwargs)
 
     def get_virtual_private_cloud_external_subnets_with_http_info(self, get_virtual_private_cloud_external_subnets_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_external_subnets``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnets"], (get_virtual_private_cloud_external_subnets_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_external_subnets_connection(self, get_virtual_private_cloud_external_subnets_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-external-subnets-connection (GetVirtualPrivateCloudExternalSubnetsConnection).
 
         :param get_virtual_private_cloud_external_subnets_connection_request_body: GetVirtualPrivateCloudExternalSubnetsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudExternalSubnetConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudExternalSubnetConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnets_connection"], (get_virtual_private_cloud_external_subnets_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_external_subnets_connection_with_http_info(self, get_virtual_private_cloud_external_subnets_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_external_subnets_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnets_connection"], (get_virtual_private_cloud_external_subnets_connection_request_body,), kwargs, True)

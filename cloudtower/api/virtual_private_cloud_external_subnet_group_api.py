@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudExternalSubnetGroupApi(Api):
-    """Operations of the VirtualPrivateCloudExternalSubnetGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudExternalSubnetGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_virtual_private_cloud_external_subnet_groups(self, get_virtual_private_cloud_external_subnet_groups_request_body, **kwargs):
         """POST /get-virtual-private-cloud-external-subnet-groups (GetVirtualPrivateCloudExternalSubnetGroups).
 
         :param get_virtual_private_cloud_external_subnet_groups_request_body: GetVirtualPrivateCloudExternalSubnetGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudExternalSubnetGroup]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudExternalSubnetGroup]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnet_groups"], (get_virtual_private_cloud_external_subnet_groups_request_body,), kwargs)
 
     def get_virtual_private_cloud_external_subnet_groups_with_http_info(self, get_virtual_private_cloud_external_subnet_groups_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_external_subnet_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnet_groups"], (get_virtual_private_cloud_external_subnet_groups_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_external_subnet_groups_connection(self, get_virtual_private_cloud_external_subnet_groups_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-external-subnet-groups-connection (GetVirtualPrivateCloudExternalSubnetGroupsConnection).
 
         :param get_virtual_private_cloud_external_subnet_groups_connection_request_body: GetVirtualPrivateCloudExternalSubnetGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudExternalSubnetGroupConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudExternalSubnetGroupConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnet_groups_connection"], (get_virtual_private_cloud_external_subnet_groups_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_external_subnet_groups_connection_with_http_info(self, get_virtual_private_cloud_external_subnet_groups_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_external_subnet_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_external_subnet_groups_connection"], (get_virtual_private_cloud_external_subnet_groups_connection_request_body,), kwargs, True)

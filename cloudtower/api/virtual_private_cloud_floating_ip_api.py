@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudFloatingIpApi(Api):
-    """Operations of the VirtualPrivateCloudFloatingIp group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudFloatingIp group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_floating_ip(self, virtual_private_cloud_floating_ip_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-floating-ip (CreateVirtualPrivateCloudFloatingIp).
 
         :param virtual_private_cloud_floating_ip_creation_params: list[VirtualPrivateCloudFloatingIpCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudFloatingIp]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudFloatingIp]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_floating_ip"], (virtual_private_cloud_floating_ip_creation_params,), kwargs)
 
     def create_virtual_private_cloud_floating_ip_with_http_info(self, virtual_private_cloud_floating_ip_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_floating_ip``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_floating_ip"], (virtual_private_cloud_floating_ip_creation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_floating_ip(self, virtual_private_cloud_floating_ip_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-floating-ip (DeleteVirtualPrivateCloudFloatingIp).
 
         :param virtual_private_cloud_floating_ip_deletion_params: VirtualPrivateCloudFloatingIpDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudFloatingIp]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudFloatingIp]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_floating_ip"], (virtual_private_cloud_floating_ip_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_floating_ip_with_http_info(self, virtual_private_cloud_floating_ip_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_floating_ip``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_floating_ip"], (virtual_private_cloud_floating_ip_deletion_params,), kwargs, True)
 
     def batch_create_virtual_private_cloud_floating_ips(self, batch_create_virtual_private_cloud_floating_ips_params, **kwargs):
         """POST /batch-create-virtual-private-cloud-floating-ips (BatchCreateVirtualPrivateCloudFloatingIps).
 
         :param batch_create_virtual_private_cloud_floating_ips_params: BatchCreateVirtualPrivateCloudFloatingIpsParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskBatchCreateVirtualPrivateCloudFloatingIp]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskBatchCreateVirtualPrivateCloudFloatingIp]
         """
         return self._call(OPERATIONS["batch_create_virtual_private_cloud_floating_ips"], (batch_create_virtual_private_cloud_floating_ips_params,), kwargs)
 
     def batch_create_virtual_private_cloud_floating_ips_with_http_info(self, batch_create_virtual_private_cloud_floating_ips_params, **kwargs):
-        """Like ``batch_create_virtual_private_cloud_floating_ips``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["batch_create_virtual_private_cloud_floating_ips"], (batch_create_virtual_private_cloud_floating_ips_params,), kwargs, True)
 
     def get_virtual_private_cloud_floating_ips(self, get_virtual_private_cloud_floating_ips_request_body, **kwargs):
         """POST /get-virtual-private-cloud-floating-ips (GetVirtualPrivateCloudFloatingIps).
 
         :param get_virtual_private_cloud_floating_ips_request_body: GetVirtualPrivateCloudFloatingIpsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudFloatingIp]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudFloatingIp]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_floating_ips"], (get_virtual_private_cloud_floating_ips_request_body,), kwargs)
 
     def get_virtual_private_cloud_floating_ips_with_http_info(self, get_virtual_private_cloud_floating_ips_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_floating_ips``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_floating_ips"], (get_virtual_private_cloud_floating_ips_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_floating_ips_connection(self, get_virtual_private_cloud_floating_ips_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-floating-ips-connection (GetVirtualPrivateCloudFloatingIpsConnection).
 
         :param get_virtual_private_cloud_floating_ips_connection_request_body: GetVirtualPrivateCloudFloatingIpsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudFloatingIpConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudFloatingIpConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_floating_ips_connection"], (get_virtual_private_cloud_floating_ips_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_floating_ips_connection_with_http_info(self, get_virtual_private_cloud_floating_ips_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_floating_ips_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_floating_ips_connection"], (get_virtual_private_cloud_floating_ips_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudNatGatewayApi(Api):
-    """Operations of the VirtualPrivateCloudNatGateway group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudNatGateway group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_nat_gateway(self, virtual_private_cloud_nat_gateway_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-nat-gateway (CreateVirtualPrivateCloudNatGateway).
 
         :param virtual_private_cloud_nat_gateway_creation_params: list[VirtualPrivateCloudNatGatewayCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudNatGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudNatGateway]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_creation_params,), kwargs)
 
     def create_virtual_private_cloud_nat_gateway_with_http_info(self, virtual_private_cloud_nat_gateway_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_nat_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud_nat_gateway(self, virtual_private_cloud_nat_gateway_updation_params, **kwargs):
         """POST /update-virtual-private-cloud-nat-gateway (UpdateVirtualPrivateCloudNatGateway).
 
         :param virtual_private_cloud_nat_gateway_updation_params: VirtualPrivateCloudNatGatewayUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudNatGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudNatGateway]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_updation_params,), kwargs)
 
     def update_virtual_private_cloud_nat_gateway_with_http_info(self, virtual_private_cloud_nat_gateway_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud_nat_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_nat_gateway(self, virtual_private_cloud_nat_gateway_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-nat-gateway (DeleteVirtualPrivateCloudNatGateway).
 
         :param virtual_private_cloud_nat_gateway_deletion_params: VirtualPrivateCloudNatGatewayDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudNatGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudNatGateway]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_nat_gateway_with_http_info(self, virtual_private_cloud_nat_gateway_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_nat_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_nat_gateway"], (virtual_private_cloud_nat_gateway_deletion_params,), kwargs, True)
 
     def get_virtual_private_cloud_nat_gateways(self, get_virtual_private_cloud_nat_gateways_request_body, **kwargs):
         """POST /get-virtual-private-cloud-nat-gateways (GetVirtualPrivateCloudNatGateways).
 
         :param get_virtual_private_cloud_nat_gateways_request_body: GetVirtualPrivateCloudNatGatewaysRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudNatGateway]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudNatGateway]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_nat_gateways"], (get_virtual_private_cloud_nat_gateways_request_body,), kwargs)
 
     def get_virtual_private_cloud_nat_gateways_with_http_info(self, get_virtual_private_cloud_nat_gateways_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_nat_gateways``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_nat_gateways"], (get_virtual_private_cloud_nat_gateways_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_nat_gateways_connection(self, get_virtual_private_cloud_nat_gateways_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-nat-gateways-connection (GetVirtualPrivateCloudNatGatewaysConnection).
 
         :param get_virtual_private_cloud_nat_gateways_connection_request_body: GetVirtualPrivateCloudNatGatewaysConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudNatGatewayConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudNatGatewayConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_nat_gateways_connection"], (get_virtual_private_cloud_nat_gateways_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_nat_gateways_connection_with_http_info(self, get_virtual_private_cloud_nat_gateways_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_nat_gateways_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_nat_gateways_connection"], (get_virtual_private_cloud_nat_gateways_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudRouteTableApi(Api):
-    """Operations of the VirtualPrivateCloudRouteTable group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudRouteTable group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_route_table(self, virtual_private_cloud_route_table_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-route-table (CreateVirtualPrivateCloudRouteTable).
 
         :param virtual_private_cloud_route_table_creation_params: list[VirtualPrivateCloudRouteTableCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudRouteTable]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudRouteTable]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_creation_params,), kwargs)
 
     def create_virtual_private_cloud_route_table_with_http_info(self, virtual_private_cloud_route_table_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_route_table``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud_route_table(self, virtual_private_cloud_route_table_updation_params, **kwargs):
         """POST /update-virtual-private-cloud-route-table (UpdateVirtualPrivateCloudRouteTable).
 
         :param virtual_private_cloud_route_table_updation_params: VirtualPrivateCloudRouteTableUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudRouteTable]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudRouteTable]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_updation_params,), kwargs)
 
     def update_virtual_private_cloud_route_table_with_http_info(self, virtual_private_cloud_route_table_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud_route_table``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_route_table(self, virtual_private_cloud_route_table_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-route-table (DeleteVirtualPrivateCloudRouteTable).
 
         :param virtual_private_cloud_route_table_deletion_params: VirtualPrivateCloudRouteTableDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudRouteTable]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudRouteTable]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_route_table_with_http_info(self, virtual_private_cloud_route_table_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_route_table``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_route_table"], (virtual_private_cloud_route_table_deletion_params,), kwargs, True)
 
     def get_virtual_private_cloud_route_tables(self, get_virtual_private_cloud_route_tables_request_body, **kwargs):
         """POST /get-virtual-private-cloud-route-tables (GetVirtualPrivateCloudRouteTables).
 
         :param get_virtual_private_cloud_route_tables_request_body: GetVirtualPrivateCloudRouteTablesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudRouteTable]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudRouteTable]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_route_tables"], (get_virtual_private_cloud_route_tables_request_body,), kwargs)
 
     def get_virtual_private_cloud_route_tables_with_http_info(self, get_virtual_private_cloud_route_tables_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_route_tables``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_route_tables"], (get_virtual_private_cloud_route_tables_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_route_tables_connection(self, get_virtual_private_cloud_route_tables_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-route-tables-connection (GetVirtualPrivateCloudRouteTablesConnection).
 
         :param get_virtual_private_cloud_route_tables_connection_request_body: GetVirtualPrivateCloudRouteTablesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudRouteTableConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudRouteTableConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_route_tables_connection"], (get_virtual_private_cloud_route_tables_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_route_tables_connection_with_http_info(self, get_virtual_private_cloud_route_tables_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_route_tables_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_route_tables_connection"], (get_virtual_private_cloud_route_tables_connection_request_body,), kwargs, True)

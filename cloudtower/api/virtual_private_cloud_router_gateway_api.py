@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudRouterGatewayApi(Api):
-    """Operations of the VirtualPrivateCloudRouterGateway group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudRouterGateway group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_router_gateway(self, virtual_private_cloud_router_gateway_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-router-gateway (CreateVirtualPrivateCloudRouterGateway).
 
         :param virtual_private_cloud_router_gateway_creation_params: list[VirtualPrivateCloudRouterGatewayCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudRouterGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudRouterGateway]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_creation_params,), kwargs)
 
     def create_virtual_private_cloud_router_gateway_with_http_info(self, virtual_private_cloud_router_gateway_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_router_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud_router_gateway(self, virtual_private_cloud_router_gateway_updation_params, **kwargs):
         """POST /update-virtual-private-cloud-router-gateway (UpdateVirtualPrivateCloudRouterGateway).
 
         :param virtual_private_cloud_router_gateway_updation_params: VirtualPrivateCloudRouterGatewayUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudRouterGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudRouterGateway]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_updation_params,), kwargs)
 
     def update_virtual_private_cloud_router_gateway_with_http_info(self, virtual_private_cloud_router_gateway_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud_router_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_router_gateway(self, virtual_private_cloud_router_gateway_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-router-gateway (DeleteVirtualPrivateCloudRouterGateway).
 
         :param virtual_private_cloud_router_gateway_deletion_params: VirtualPrivateCloudRouterGatewayDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudRouterGateway]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudRouterGateway]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_router_gateway_with_http_info(self, virtual_private_cloud_router_gateway_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_router_gateway``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_router_gateway"], (virtual_private_cloud_router_gateway_deletion_params,), kwargs, True)
 
     def get_virtual_private_cloud_router_gateways(self, get_virtual_private_cloud_router_gateways_request_body, **kwargs):
         """POST /get-virtual-private-cloud-router-gateways (GetVirtualPrivateCloudRouterGateways).
 
         :param get_virtual_private_cloud_router_gateways_request_body: GetVirtualPrivateCloudRouterGatewaysRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudRouterGateway]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudRouterGateway]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_router_gateways"], (get_virtual_private_cloud_router_gateways_request_body,), kwargs)
 
     def get_virtual_private_cloud_router_gateways_with_http_info(self, get_virtual_private_cloud_router_gateways_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_router_gateways``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_router_gateways"], (get_virtual_private_cloud_router_gateways_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_router_gateways_connection(self, get_virtual_private_cloud_router_gateways_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-router-gateways-connection (GetVirtualPrivateCloudRouterGatewaysConnection).
 
         :param get_virtual_private_cloud_router_gateways_connection_request_body: GetVirtualPrivateCloudRouterGatewaysConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudRouterGatewayConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudRouterGatewayConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_router_gateways_connection"], (get_virtual_private_cloud_router_gateways_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_router_gateways_connection_with_http_info(self, get_virtual_private_cloud_router_gateways_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_router_gateways_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_router_gateways_connection"], (get_virtual_private_cloud_router_gateways_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudSecurityGroupApi(Api):
-    """Operations of the VirtualPrivateCloudSecurityGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudSecurityGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_security_group(self, virtual_private_cloud_security_group_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-security-group (CreateVirtualPrivateCloudSecurityGroup).
 
         :param virtual_private_cloud_security_group_creation_params: list[VirtualPrivateCloudSecurityGroupCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSecurityGroup]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_creation_params,), kwargs)
 
     def create_virtual_private_cloud_security_group_with_http_info(self, virtual_private_cloud_security_group_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud_security_group(self, virtual_private_cloud_security_group_updation_params, **kwargs):
         """POST /update-virtual-private-cloud-security-group (UpdateVirtualPrivateCloudSecurityGroup).
 
         :param virtual_private_cloud_security_group_updation_params: VirtualPrivateCloudSecurityGroupUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSecurityGroup]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_updation_params,), kwargs)
 
     def update_virtual_private_cloud_security_group_with_http_info(self, virtual_private_cloud_security_group_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_security_group(self, virtual_private_cloud_security_group_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-security-group (DeleteVirtualPrivateCloudSecurityGroup).
 
         :param virtual_private_cloud_security_group_deletion_params: VirtualPrivateCloudSecurityGroupDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudSecurityGroup]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_security_group_with_http_info(self, virtual_private_cloud_security_group_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_security_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_security_group"], (virtual_private_cloud_security_group_deletion_params,), kwargs, True)
 
     def get_virtual_private_cloud_security_groups(self, get_virtual_private_cloud_security_groups_request_body, **kwargs):
         """POST /get-virtual-private-cloud-security-groups (GetVirtualPrivateCloudSecurityGroups).
 
         :param get_virtual_private_cloud_security_groups_request_body: GetVirtualPrivateCloudSecurityGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudSecurityGroup]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudSecurityGroup]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_security_groups"], (get_virtual_private_cloud_security_groups_request_body,), kwargs)
 
     def get_virtual_private_cloud_security_groups_with_http_info(self, get_virtual_private_cloud_security_groups_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_security_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_security_groups"], (get_virtual_private_cloud_security_groups_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_security_groups_connection(self, get_virtual_private_cloud_security_groups_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-security-groups-connection (GetVirtualPrivateCloudSecurityGroupsConnection).
 
         :param get_virtual_private_cloud_security_groups_connection_request_body: GetVirtualPrivateCloudSecurityGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudSecurityGroupConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudSecurityGroupConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_security_groups_connection"], (get_virtual_private_cloud_security_groups_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_security_groups_connection_with_http_info(self, get_virtual_private_cloud_security_groups_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_security_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_security_groups_connection"], (get_virtual_private_cloud_security_groups_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudSecurityPolicyApi(Api):
-    """Operations of the VirtualPrivateCloudSecurityPolicy group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudSecurityPolicy group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_security_policy(self, virtual_private_cloud_security_policy_create_params, **kwargs):
         """POST /create-virtual-private-cloud-security-policy (CreateVirtualPrivateCloudSecurityPolicy).
 
         :param virtual_private_cloud_security_policy_create_params: list[VirtualPrivateCloudSecurityPolicyCreateParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSecurityPolicy]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_create_params,), kwargs)
 
     def create_virtual_private_cloud_security_policy_with_http_info(self, virtual_private_cloud_security_policy_create_params, **kwargs):
-        """Like ``create_virtual_private_cloud_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_create_params,), kwargs, True)
 
     def delete_virtual_private_cloud_security_policy(self, virtual_private_cloud_security_policy_delete_params, **kwargs):
         """POST /delete-virtual-private-cloud-security-policy (DeleteVirtualPrivateCloudSecurityPolicy).
 
         :param virtual_private_cloud_security_policy_delete_params: VirtualPrivateCloudSecurityPolicyDeleteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudSecurityPolicy]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_delete_params,), kwargs)
 
     def delete_virtual_private_cloud_security_policy_with_http_info(self, virtual_private_cloud_security_policy_delete_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_delete_params,), kwargs, True)
 
     def update_virtual_private_cloud_security_policy(self, virtual_private_cloud_security_policy_update_body, **kwargs):
         """POST /update-virtual-private-cloud-security-policy (UpdateVirtualPrivateCloudSecurityPolicy).
 
         :param virtual_private_cloud_security_policy_update_body: VirtualPrivateCloudSecurityPolicyUpdateBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSecurityPolicy]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_update_body,), kwargs)
 
     def update_virtual_private_cloud_security_policy_with_http_info(self, virtual_private_cloud_security_policy_update_body, **kwargs):
-        """Like ``update_virtual_private_cloud_security_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_security_policy"], (virtual_private_cloud_security_policy_update_body,), kwargs, True)
 
     def get_virtual_private_cloud_security_policies(self, get_virtual_private_cloud_security_policies_request_body, **kwargs):
         """POST /get-virtual-private-cloud-security-policies (GetVirtualPrivateCloudSecurityPolicies).
 
         :param get_virtual_private_cloud_security_policies_request_body: GetVirtualPrivateCloudSecurityPoliciesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudSecurityPolicy]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudSecurityPolicy]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_security_policies"], (get_virtual_private_cloud_security_policies_request_body,), kwargs)
 
     def get_virtual_private_cloud_security_policies_with_http_info(self, get_virtual_private_cloud_security_policies_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_security_policies``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_security_policies"], (get_virtual_private_cloud_security_policies_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_security_policies_connection(self, get_virtual_private_cloud_security_policies_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-security-policies-connection (GetVirtualPrivateCloudSecurityPoliciesConnection).
 
         :param get_virtual_private_cloud_security_policies_connection_request_body: GetVirtualPrivateCloudSecurityPoliciesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudSecurityPolicyConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudSecurityPolicyConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_security_policies_connection"], (get_virtual_private_cloud_security_policies_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_security_policies_connection_with_http_info(self, get_virtual_private_cloud_security_policies_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_security_policies_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_security_policies_connection"], (get_virtual_private_cloud_security_policies_connection_request_body,), kwargs, True)

@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VirtualPrivateCloudSubnetApi(Api):
-    """Operations of the VirtualPrivateCloudSubnet group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VirtualPrivateCloudSubnet group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_virtual_private_cloud_subnet(self, virtual_private_cloud_subnet_creation_params, **kwargs):
         """POST /create-virtual-private-cloud-subnet (CreateVirtualPrivateCloudSubnet).
 
         :param virtual_private_cloud_subnet_creation_params: list[VirtualPrivateCloudSubnetCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSubnet]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSubnet]
         """
         return self._call(OPERATIONS["create_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_creation_params,), kwargs)
 
     def create_virtual_private_cloud_subnet_with_http_info(self, virtual_private_cloud_subnet_creation_params, **kwargs):
-        """Like ``create_virtual_private_cloud_subnet``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_creation_params,), kwargs, True)
 
     def update_virtual_private_cloud_subnet(self, virtual_private_cloud_subnet_updation_params, **kwargs):
         """POST /update-virtual-private-cloud-subnet (UpdateVirtualPrivateCloudSubnet).
 
         :param virtual_private_cloud_subnet_updation_params: VirtualPrivateCloudSubnetUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVirtualPrivateCloudSubnet]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVirtualPrivateCloudSubnet]
         """
         return self._call(OPERATIONS["update_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_updation_params,), kwargs)
 
     def update_virtual_private_cloud_subnet_with_http_info(self, virtual_private_cloud_subnet_updation_params, **kwargs):
-        """Like ``update_virtual_private_cloud_subnet``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_updation_params,), kwargs, True)
 
     def delete_virtual_private_cloud_subnet(self, virtual_private_cloud_subnet_deletion_params, **kwargs):
         """POST /delete-virtual-private-cloud-subnet (DeleteVirtualPrivateCloudSubnet).
 
         :param virtual_private_cloud_subnet_deletion_params: VirtualPrivateCloudSubnetDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVirtualPrivateCloudSubnet]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVirtualPrivateCloudSubnet]
         """
         return self._call(OPERATIONS["delete_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_deletion_params,), kwargs)
 
     def delete_virtual_private_cloud_subnet_with_http_info(self, virtual_private_cloud_subnet_deletion_params, **kwargs):
-        """Like ``delete_virtual_private_cloud_subnet``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_virtual_private_cloud_subnet"], (virtual_private_cloud_subnet_deletion_params,), kwargs, True)
 
     def get_virtual_private_cloud_subnets(self, get_virtual_private_cloud_subnets_request_body, **kwargs):
         """POST /get-virtual-private-cloud-subnets (GetVirtualPrivateCloudSubnets).
 
         :param get_virtual_private_cloud_subnets_request_body: GetVirtualPrivateCloudSubnetsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VirtualPrivateCloudSubnet]; an ApplyResult of it with async_req=True
+        :return: list[VirtualPrivateCloudSubnet]
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_subnets"], (get_virtual_private_cloud_subnets_request_body,), kwargs)
 
     def get_virtual_private_cloud_subnets_with_http_info(self, get_virtual_private_cloud_subnets_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_subnets``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_subnets"], (get_virtual_private_cloud_subnets_request_body,), kwargs, True)
 
     def get_virtual_private_cloud_subnets_connection(self, get_virtual_private_cloud_subnets_connection_request_body, **kwargs):
         """POST /get-virtual-private-cloud-subnets-connection (GetVirtualPrivateCloudSubnetsConnection).
 
         :param get_virtual_private_cloud_subnets_connection_request_body: GetVirtualPrivateCloudSubnetsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VirtualPrivateCloudSubnetConnection; an ApplyResult of it with async_req=True
+        :return: VirtualPrivateCloudSubnetConnection
         """
         return self._call(OPERATIONS["get_virtual_private_cloud_subnets_connection"], (get_virtual_private_cloud_subnets_connection_request_body,), kwargs)
 
     def get_virtual_private_cloud_subnets_connection_with_http_info(self, get_virtual_private_cloud_subnets_connection_request_body, **kwargs):
-        """Like ``get_virtual_private_cloud_subnets_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_virtual_private_cloud_subnets_connection"], (get_virtual_private_cloud_subnets_connection_request_body,), kwargs, True)

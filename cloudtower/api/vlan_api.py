@@ -6,96 +6,87 @@ from cloudtower.operation import Api
 
 
 class VlanApi(Api):
-    """Operations of the Vlan group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Vlan group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_vlan(self, vm_vlan_creation_params, **kwargs):
         """POST /create-vm-vlan (CreateVmVlan).
 
         :param vm_vlan_creation_params: list[VmVlanCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVlan]
         """
         return self._call(OPERATIONS["create_vm_vlan"], (vm_vlan_creation_params,), kwargs)
 
     def create_vm_vlan_with_http_info(self, vm_vlan_creation_params, **kwargs):
-        """Like ``create_vm_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_vlan"], (vm_vlan_creation_params,), kwargs, True)
 
     def update_vlan(self, vm_vlan_updation_params, **kwargs):
         """POST /update-vm-vlan (UpdateVlan).
 
         :param vm_vlan_updation_params: VmVlanUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVlan]
         """
         return self._call(OPERATIONS["update_vlan"], (vm_vlan_updation_params,), kwargs)
 
     def update_vlan_with_http_info(self, vm_vlan_updation_params, **kwargs):
-        """Like ``update_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vlan"], (vm_vlan_updation_params,), kwargs, True)
 
     def update_management_vlan(self, management_vlan_updation_params, **kwargs):
         """POST /update-management-vlan (UpdateManagementVlan).
 
         :param management_vlan_updation_params: ManagementVlanUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVlan]
         """
         return self._call(OPERATIONS["update_management_vlan"], (management_vlan_updation_params,), kwargs)
 
     def update_management_vlan_with_http_info(self, management_vlan_updation_params, **kwargs):
-        """Like ``update_management_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_management_vlan"], (management_vlan_updation_params,), kwargs, True)
 
     def update_migration_vlan(self, migration_vlan_updation_params, **kwargs):
         """POST /update-migration-vlan (UpdateMigrationVlan).
 
         :param migration_vlan_updation_params: MigrationVlanUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVlan]
         """
         return self._call(OPERATIONS["update_migration_vlan"], (migration_vlan_updation_params,), kwargs)
 
     def update_migration_vlan_with_http_info(self, migration_vlan_updation_params, **kwargs):
-        """Like ``update_migration_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_migration_vlan"], (migration_vlan_updation_params,), kwargs, True)
 
     def delete_vlan(self, vlan_deletion_params, **kwargs):
         """POST /delete-vm-vlan (DeleteVlan).
 
         :param vlan_deletion_params: VlanDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVlan]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVlan]
         """
         return self._call(OPERATIONS["delete_vlan"], (vlan_deletion_params,), kwargs)
 
     def delete_vlan_with_http_info(self, vlan_deletion_params, **kwargs):
-        """Like ``delete_vlan``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vlan"], (vlan_deletion_params,), kwargs, True)
 
     def get_vlans(self, get_vlans_request_body, **kwargs):
         """POST /get-vlans (GetVlans).
 
         :param get_vlans_request_body: GetVlansRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Vlan]; an ApplyResult of it with async_req=True
+        :return: list[Vlan]
         """
         return self._call(OPERATIONS["get_vlans"], (get_vlans_request_body,), kwargs)
 
     def get_vlans_with_http_info(self, get_vlans_request_body, **kwargs):
-        """Like ``get_vlans``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vlans"], (get_vlans_request_body,), kwargs, True)
 
     def get_vlans_connection(self, get_vlans_connection_request_body, **kwargs):
         """POST /get-vlans-connection (GetVlansConnection).
 
         :param get_vlans_connection_request_body: GetVlansConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VlanConnection; an ApplyResult of it with async_req=True
+        :return: VlanConnection
         """
         return self._call(OPERATIONS["get_vlans_connection"], (get_vlans_connection_request_body,), kwargs)
 
     def get_vlans_connection_with_http_info(self, get_vlans_connection_request_body, **kwargs):
-        """Like ``get_vlans_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vlans_connection"], (get_vlans_connection_request_body,), kwargs, True)

@@ -6,748 +6,639 @@ from cloudtower.operation import Api
 
 
 class VmApi(Api):
-    """Operations of the Vm group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Vm group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm(self, vm_creation_params, **kwargs):
         """POST /create-vm (CreateVm).
 
         :param vm_creation_params: list[VmCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["create_vm"], (vm_creation_params,), kwargs)
 
     def create_vm_with_http_info(self, vm_creation_params, **kwargs):
-        """Like ``create_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm"], (vm_creation_params,), kwargs, True)
 
     def create_vm_from_template(self, vm_create_vm_from_template_params, **kwargs):
         """POST /create-vm-from-template (CreateVmFromTemplate).
 
         :param vm_create_vm_from_template_params: list[VmCreateVmFromTemplateParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["create_vm_from_template"], (vm_create_vm_from_template_params,), kwargs)
 
     def create_vm_from_template_with_http_info(self, vm_create_vm_from_template_params, **kwargs):
-        """Like ``create_vm_from_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_from_template"], (vm_create_vm_from_template_params,), kwargs, True)
 
     def create_vm_from_content_library_template(self, vm_create_vm_from_content_library_template_params, **kwargs):
         """POST /create-vm-from-content-library-template (CreateVmFromContentLibraryTemplate).
 
         :param vm_create_vm_from_content_library_template_params: list[VmCreateVmFromContentLibraryTemplateParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["create_vm_from_content_library_template"], (vm_create_vm_from_content_library_template_params,), kwargs)
 
     def create_vm_from_content_library_template_with_http_info(self, vm_create_vm_from_content_library_template_params, **kwargs):
-        """Like ``create_vm_from_content_library_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_from_content_library_template"], (vm_create_vm_from_content_library_template_params,), kwargs, True)
 
     def create_vm_from_content_library_template_batch(self, vm_create_vm_from_content_library_template_batch_params, **kwargs):
         """POST /create-vm-from-content-library-template-batch (CreateVmFromContentLibraryTemplateBatch).
 
         :param vm_create_vm_from_content_library_template_batch_params: VmCreateVmFromContentLibraryTemplateBatchParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WithTaskVmArray; an ApplyResult of it with async_req=True
+        :return: WithTaskVmArray
         """
         return self._call(OPERATIONS["create_vm_from_content_library_template_batch"], (vm_create_vm_from_content_library_template_batch_params,), kwargs)
 
     def create_vm_from_content_library_template_batch_with_http_info(self, vm_create_vm_from_content_library_template_batch_params, **kwargs):
-        """Like ``create_vm_from_content_library_template_batch``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_from_content_library_template_batch"], (vm_create_vm_from_content_library_template_batch_params,), kwargs, True)
 
     def convert_vm_template_to_vm(self, convert_vm_template_to_vm_params, **kwargs):
         """POST /convert-vm-template-to-vm (ConvertVmTemplateToVm).
 
         :param convert_vm_template_to_vm_params: list[ConvertVmTemplateToVmParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["convert_vm_template_to_vm"], (convert_vm_template_to_vm_params,), kwargs)
 
     def convert_vm_template_to_vm_with_http_info(self, convert_vm_template_to_vm_params, **kwargs):
-        """Like ``convert_vm_template_to_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["convert_vm_template_to_vm"], (convert_vm_template_to_vm_params,), kwargs, True)
 
     def clone_vm(self, vm_clone_params, **kwargs):
         """POST /clone-vm (CloneVm).
 
         :param vm_clone_params: list[VmCloneParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["clone_vm"], (vm_clone_params,), kwargs)
 
     def clone_vm_with_http_info(self, vm_clone_params, **kwargs):
-        """Like ``clone_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_vm"], (vm_clone_params,), kwargs, True)
 
     def rebuild_vm(self, vm_rebuild_params, **kwargs):
         """POST /rebuild-vm-from-snapshot (RebuildVm).
 
         :param vm_rebuild_params: list[VmRebuildParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["rebuild_vm"], (vm_rebuild_params,), kwargs)
 
     def rebuild_vm_with_http_info(self, vm_rebuild_params, **kwargs):
-        """Like ``rebuild_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rebuild_vm"], (vm_rebuild_params,), kwargs, True)
 
     def rollback_vm(self, vm_rollback_params, **kwargs):
         """POST /rollback-vm (RollbackVm).
 
         :param vm_rollback_params: VmRollbackParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["rollback_vm"], (vm_rollback_params,), kwargs)
 
     def rollback_vm_with_http_info(self, vm_rollback_params, **kwargs):
-        """Like ``rollback_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rollback_vm"], (vm_rollback_params,), kwargs, True)
 
     def update_vm(self, vm_update_params, **kwargs):
         """POST /update-vm-basic-info (UpdateVm).
 
         :param vm_update_params: VmUpdateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm"], (vm_update_params,), kwargs)
 
     def update_vm_with_http_info(self, vm_update_params, **kwargs):
-        """Like ``update_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm"], (vm_update_params,), kwargs, True)
 
     def move_vm_to_recycle_bin(self, vm_operate_params, **kwargs):
         """POST /move-vm-to-recycle (MoveVmToRecycleBin).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVm]
         """
         return self._call(OPERATIONS["move_vm_to_recycle_bin"], (vm_operate_params,), kwargs)
 
     def move_vm_to_recycle_bin_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``move_vm_to_recycle_bin``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["move_vm_to_recycle_bin"], (vm_operate_params,), kwargs, True)
 
     def recover_vm_from_recycle_bin(self, vm_operate_params, **kwargs):
         """POST /recover-vm-from-recycle (RecoverVmFromRecycleBin).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVm]
         """
         return self._call(OPERATIONS["recover_vm_from_recycle_bin"], (vm_operate_params,), kwargs)
 
     def recover_vm_from_recycle_bin_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``recover_vm_from_recycle_bin``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["recover_vm_from_recycle_bin"], (vm_operate_params,), kwargs, True)
 
     def delete_vm(self, vm_delete_params, **kwargs):
         """POST /delete-vm (DeleteVm).
 
         :param vm_delete_params: VmDeleteParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVm]
         """
         return self._call(OPERATIONS["delete_vm"], (vm_delete_params,), kwargs)
 
     def delete_vm_with_http_info(self, vm_delete_params, **kwargs):
-        """Like ``delete_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm"], (vm_delete_params,), kwargs, True)
 
     def start_vm(self, vm_start_params, **kwargs):
         """POST /start-vm (StartVm).
 
         :param vm_start_params: VmStartParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["start_vm"], (vm_start_params,), kwargs)
 
     def start_vm_with_http_info(self, vm_start_params, **kwargs):
-        """Like ``start_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["start_vm"], (vm_start_params,), kwargs, True)
 
     def restart_vm(self, vm_operate_params, **kwargs):
         """POST /restart-vm (RestartVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["restart_vm"], (vm_operate_params,), kwargs)
 
     def restart_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``restart_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["restart_vm"], (vm_operate_params,), kwargs, True)
 
     def force_restart_vm(self, vm_operate_params, **kwargs):
         """POST /force-restart-vm (ForceRestartVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["force_restart_vm"], (vm_operate_params,), kwargs)
 
     def force_restart_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``force_restart_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["force_restart_vm"], (vm_operate_params,), kwargs, True)
 
     def shut_down_vm(self, vm_operate_params, **kwargs):
         """POST /shutdown-vm (ShutDownVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["shut_down_vm"], (vm_operate_params,), kwargs)
 
     def shut_down_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``shut_down_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["shut_down_vm"], (vm_operate_params,), kwargs, True)
 
     def poweroff_vm(self, vm_operate_params, **kwargs):
         """POST /poweroff-vm (PoweroffVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["poweroff_vm"], (vm_operate_params,), kwargs)
 
     def poweroff_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``poweroff_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["poweroff_vm"], (vm_operate_params,), kwargs, True)
 
     def suspend_vm(self, vm_operate_params, **kwargs):
         """POST /suspend-vm (SuspendVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["suspend_vm"], (vm_operate_params,), kwargs)
 
     def suspend_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``suspend_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["suspend_vm"], (vm_operate_params,), kwargs, True)
 
     def resume_vm(self, vm_operate_params, **kwargs):
         """POST /resume-vm (ResumeVm).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["resume_vm"], (vm_operate_params,), kwargs)
 
     def resume_vm_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``resume_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["resume_vm"], (vm_operate_params,), kwargs, True)
 
     def add_vm_disk(self, vm_add_disk_params, **kwargs):
         """POST /add-vm-disk (AddVmDisk).
 
         :param vm_add_disk_params: VmAddDiskParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_disk"], (vm_add_disk_params,), kwargs)
 
     def add_vm_disk_with_http_info(self, vm_add_disk_params, **kwargs):
-        """Like ``add_vm_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_disk"], (vm_add_disk_params,), kwargs, True)
 
     def update_vm_disk(self, vm_update_disk_params, **kwargs):
         """POST /update-vm-disk (UpdateVmDisk).
 
         :param vm_update_disk_params: VmUpdateDiskParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_disk"], (vm_update_disk_params,), kwargs)
 
     def update_vm_disk_with_http_info(self, vm_update_disk_params, **kwargs):
-        """Like ``update_vm_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_disk"], (vm_update_disk_params,), kwargs, True)
 
     def expand_vm_disk(self, vm_expand_vm_disk_params, **kwargs):
         """POST /expand-vm-disk (ExpandVmDisk).
 
         :param vm_expand_vm_disk_params: VmExpandVmDiskParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["expand_vm_disk"], (vm_expand_vm_disk_params,), kwargs)
 
     def expand_vm_disk_with_http_info(self, vm_expand_vm_disk_params, **kwargs):
-        """Like ``expand_vm_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["expand_vm_disk"], (vm_expand_vm_disk_params,), kwargs, True)
 
     def remove_vm_disk(self, vm_remove_disk_params, **kwargs):
         """POST /remove-vm-disk (RemoveVmDisk).
 
         :param vm_remove_disk_params: VmRemoveDiskParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_disk"], (vm_remove_disk_params,), kwargs)
 
     def remove_vm_disk_with_http_info(self, vm_remove_disk_params, **kwargs):
-        """Like ``remove_vm_disk``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_disk"], (vm_remove_disk_params,), kwargs, True)
 
     def add_vm_cd_rom(self, vm_add_cd_rom_params, **kwargs):
         """POST /add-vm-cd-rom (AddVmCdRom).
 
         :param vm_add_cd_rom_params: VmAddCdRomParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_cd_rom"], (vm_add_cd_rom_params,), kwargs)
 
     def add_vm_cd_rom_with_http_info(self, vm_add_cd_rom_params, **kwargs):
-        """Like ``add_vm_cd_rom``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_cd_rom"], (vm_add_cd_rom_params,), kwargs, True)
 
     def remove_vm_cd_rom(self, vm_remove_cd_rom_params, **kwargs):
         """POST /remove-vm-cd-rom (RemoveVmCdRom).
 
         :param vm_remove_cd_rom_params: VmRemoveCdRomParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_cd_rom"], (vm_remove_cd_rom_params,), kwargs)
 
     def remove_vm_cd_rom_with_http_info(self, vm_remove_cd_rom_params, **kwargs):
-        """Like ``remove_vm_cd_rom``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_cd_rom"], (vm_remove_cd_rom_params,), kwargs, True)
 
     def eject_iso_from_vm_cd_rom(self, vm_eject_cd_rom_params, **kwargs):
         """POST /eject-iso-from-vm-cd-rom (EjectIsoFromVmCdRom).
 
         :param vm_eject_cd_rom_params: VmEjectCdRomParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["eject_iso_from_vm_cd_rom"], (vm_eject_cd_rom_params,), kwargs)
 
     def eject_iso_from_vm_cd_rom_with_http_info(self, vm_eject_cd_rom_params, **kwargs):
-        """Like ``eject_iso_from_vm_cd_rom``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["eject_iso_from_vm_cd_rom"], (vm_eject_cd_rom_params,), kwargs, True)
 
     def toggle_vm_cd_rom_disable(self, vm_toggle_cd_rom_disable_params, **kwargs):
         """POST /toggle-vm-cd-rom-disable (ToggleVmCdRomDisable).
 
         :param vm_toggle_cd_rom_disable_params: VmToggleCdRomDisableParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["toggle_vm_cd_rom_disable"], (vm_toggle_cd_rom_disable_params,), kwargs)
 
     def toggle_vm_cd_rom_disable_with_http_info(self, vm_toggle_cd_rom_disable_params, **kwargs):
-        """Like ``toggle_vm_cd_rom_disable``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["toggle_vm_cd_rom_disable"], (vm_toggle_cd_rom_disable_params,), kwargs, True)
 
     def add_vm_nic(self, vm_add_nic_params, **kwargs):
         """POST /add-vm-nic (AddVmNic).
 
         :param vm_add_nic_params: VmAddNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_nic"], (vm_add_nic_params,), kwargs)
 
     def add_vm_nic_with_http_info(self, vm_add_nic_params, **kwargs):
-        """Like ``add_vm_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_nic"], (vm_add_nic_params,), kwargs, True)
 
     def update_vm_nic(self, vm_update_nic_params, **kwargs):
         """POST /update-vm-nic (UpdateVmNic).
 
         :param vm_update_nic_params: VmUpdateNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_nic"], (vm_update_nic_params,), kwargs)
 
     def update_vm_nic_with_http_info(self, vm_update_nic_params, **kwargs):
-        """Like ``update_vm_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_nic"], (vm_update_nic_params,), kwargs, True)
 
     def update_vm_nic_basic_info(self, vm_update_nic_basic_info_params, **kwargs):
         """POST /update-vm-nic-basic-info (UpdateVmNicBasicInfo).
 
         :param vm_update_nic_basic_info_params: VmUpdateNicBasicInfoParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_nic_basic_info"], (vm_update_nic_basic_info_params,), kwargs)
 
     def update_vm_nic_basic_info_with_http_info(self, vm_update_nic_basic_info_params, **kwargs):
-        """Like ``update_vm_nic_basic_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_nic_basic_info"], (vm_update_nic_basic_info_params,), kwargs, True)
 
     def update_vm_nic_advance_info(self, vm_update_nic_advance_info_params, **kwargs):
         """POST /update-vm-nic-advance-info (UpdateVmNicAdvanceInfo).
 
         :param vm_update_nic_advance_info_params: VmUpdateNicAdvanceInfoParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_nic_advance_info"], (vm_update_nic_advance_info_params,), kwargs)
 
     def update_vm_nic_advance_info_with_http_info(self, vm_update_nic_advance_info_params, **kwargs):
-        """Like ``update_vm_nic_advance_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_nic_advance_info"], (vm_update_nic_advance_info_params,), kwargs, True)
 
     def update_vm_nic_qos_option(self, vm_update_nic_qos_options_params, **kwargs):
         """POST /update-vm-nic-qos-option (UpdateVmNicQosOption).
 
         :param vm_update_nic_qos_options_params: VmUpdateNicQosOptionsParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_nic_qos_option"], (vm_update_nic_qos_options_params,), kwargs)
 
     def update_vm_nic_qos_option_with_http_info(self, vm_update_nic_qos_options_params, **kwargs):
-        """Like ``update_vm_nic_qos_option``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_nic_qos_option"], (vm_update_nic_qos_options_params,), kwargs, True)
 
     def add_vm_pci_nic(self, vm_operate_pci_nic_params, **kwargs):
         """POST /add-vm-pci-nic (AddVmPciNic).
 
         :param vm_operate_pci_nic_params: VmOperatePciNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_pci_nic"], (vm_operate_pci_nic_params,), kwargs)
 
     def add_vm_pci_nic_with_http_info(self, vm_operate_pci_nic_params, **kwargs):
-        """Like ``add_vm_pci_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_pci_nic"], (vm_operate_pci_nic_params,), kwargs, True)
 
     def remove_vm_pci_nic(self, vm_operate_pci_nic_params, **kwargs):
         """POST /remove-vm-pci-nic (RemoveVmPciNic).
 
         :param vm_operate_pci_nic_params: VmOperatePciNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_pci_nic"], (vm_operate_pci_nic_params,), kwargs)
 
     def remove_vm_pci_nic_with_http_info(self, vm_operate_pci_nic_params, **kwargs):
-        """Like ``remove_vm_pci_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_pci_nic"], (vm_operate_pci_nic_params,), kwargs, True)
 
     def remove_vm_nic(self, vm_remove_nic_params, **kwargs):
         """POST /remove-vm-nic (RemoveVmNic).
 
         :param vm_remove_nic_params: VmRemoveNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_nic"], (vm_remove_nic_params,), kwargs)
 
     def remove_vm_nic_with_http_info(self, vm_remove_nic_params, **kwargs):
-        """Like ``remove_vm_nic``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_nic"], (vm_remove_nic_params,), kwargs, True)
 
     def remove_vm_nic_by_where(self, vm_remove_nic_by_where_params, **kwargs):
         """POST /remove-vm-nic-by-where (RemoveVmNicByWhere).
 
         :param vm_remove_nic_by_where_params: VmRemoveNicByWhereParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_nic_by_where"], (vm_remove_nic_by_where_params,), kwargs)
 
     def remove_vm_nic_by_where_with_http_info(self, vm_remove_nic_by_where_params, **kwargs):
-        """Like ``remove_vm_nic_by_where``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_nic_by_where"], (vm_remove_nic_by_where_params,), kwargs, True)
 
     def add_vm_gpu_device(self, vm_add_gpu_device_params, **kwargs):
         """POST /add-vm-gpu-device (AddVmGpuDevice).
 
         :param vm_add_gpu_device_params: VmAddGpuDeviceParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_gpu_device"], (vm_add_gpu_device_params,), kwargs)
 
     def add_vm_gpu_device_with_http_info(self, vm_add_gpu_device_params, **kwargs):
-        """Like ``add_vm_gpu_device``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_gpu_device"], (vm_add_gpu_device_params,), kwargs, True)
 
     def remove_vm_gpu_device(self, vm_remove_gpu_device_params, **kwargs):
         """POST /remove-vm-gpu-device (RemoveVmGpuDevice).
 
         :param vm_remove_gpu_device_params: VmRemoveGpuDeviceParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_gpu_device"], (vm_remove_gpu_device_params,), kwargs)
 
     def remove_vm_gpu_device_with_http_info(self, vm_remove_gpu_device_params, **kwargs):
-        """Like ``remove_vm_gpu_device``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_gpu_device"], (vm_remove_gpu_device_params,), kwargs, True)
 
     def install_vmtools(self, install_vmtools_params, **kwargs):
         """POST /install-vmtools (InstallVmtools).
 
         :param install_vmtools_params: InstallVmtoolsParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["install_vmtools"], (install_vmtools_params,), kwargs)
 
     def install_vmtools_with_http_info(self, install_vmtools_params, **kwargs):
-        """Like ``install_vmtools``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["install_vmtools"], (install_vmtools_params,), kwargs, True)
 
     def migrate_vm(self, vm_migrate_params, **kwargs):
         """POST /migrate-vm (MigrateVm).
 
         :param vm_migrate_params: VmMigrateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["migrate_vm"], (vm_migrate_params,), kwargs)
 
     def migrate_vm_with_http_info(self, vm_migrate_params, **kwargs):
-        """Like ``migrate_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["migrate_vm"], (vm_migrate_params,), kwargs, True)
 
     def migrate_vm_across_cluster(self, vm_migrate_across_cluster_params, **kwargs):
         """POST /migrate-vm-across-cluster (MigrateVmAcrossCluster).
 
         :param vm_migrate_across_cluster_params: VmMigrateAcrossClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["migrate_vm_across_cluster"], (vm_migrate_across_cluster_params,), kwargs)
 
     def migrate_vm_across_cluster_with_http_info(self, vm_migrate_across_cluster_params, **kwargs):
-        """Like ``migrate_vm_across_cluster``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["migrate_vm_across_cluster"], (vm_migrate_across_cluster_params,), kwargs, True)
 
     def stop_vm_in_cutover_migration(self, stop_vm_in_cutover_migration_params, **kwargs):
         """POST /stop-vm-in-cutover-migration (StopVmInCutoverMigration).
 
         :param stop_vm_in_cutover_migration_params: StopVmInCutoverMigrationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["stop_vm_in_cutover_migration"], (stop_vm_in_cutover_migration_params,), kwargs)
 
     def stop_vm_in_cutover_migration_with_http_info(self, stop_vm_in_cutover_migration_params, **kwargs):
-        """Like ``stop_vm_in_cutover_migration``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["stop_vm_in_cutover_migration"], (stop_vm_in_cutover_migration_params,), kwargs, True)
 
     def abort_migrate_vm_across_cluster(self, abort_migrate_vm_across_cluster_params, **kwargs):
         """POST /abort-migrate-vm-across-cluster (AbortMigrateVmAcrossCluster).
 
         :param abort_migrate_vm_across_cluster_params: AbortMigrateVmAcrossClusterParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Task]; an ApplyResult of it with async_req=True
+        :return: list[Task]
         """
         return self._call(OPERATIONS["abort_migrate_vm_across_cluster"], (abort_migrate_vm_across_cluster_params,), kwargs)
 
     def abort_migrate_vm_across_cluster_with_http_info(self, abort_migrate_vm_across_cluster_params, **kwargs):
-        """Like ``abort_migrate_vm_across_cluster``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["abort_migrate_vm_across_cluster"], (abort_migrate_vm_across_cluster_params,), kwargs, True)
 
     def add_vm_to_folder(self, vm_add_folder_params, **kwargs):
         """POST /add-vm-to-folder (AddVmToFolder).
 
         :param vm_add_folder_params: VmAddFolderParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["add_vm_to_folder"], (vm_add_folder_params,), kwargs)
 
     def add_vm_to_folder_with_http_info(self, vm_add_folder_params, **kwargs):
-        """Like ``add_vm_to_folder``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["add_vm_to_folder"], (vm_add_folder_params,), kwargs, True)
 
     def remove_vm_to_folder(self, vm_operate_params, **kwargs):
         """POST /remove-vm-from-folder (RemoveVmToFolder).
 
         :param vm_operate_params: VmOperateParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["remove_vm_to_folder"], (vm_operate_params,), kwargs)
 
     def remove_vm_to_folder_with_http_info(self, vm_operate_params, **kwargs):
-        """Like ``remove_vm_to_folder``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["remove_vm_to_folder"], (vm_operate_params,), kwargs, True)
 
     def update_vm_advanced_options(self, vm_update_advanced_options_params, **kwargs):
         """POST /update-vm-advanced-options (UpdateVmAdvancedOptions).
 
         :param vm_update_advanced_options_params: VmUpdateAdvancedOptionsParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_advanced_options"], (vm_update_advanced_options_params,), kwargs)
 
     def update_vm_advanced_options_with_http_info(self, vm_update_advanced_options_params, **kwargs):
-        """Like ``update_vm_advanced_options``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_advanced_options"], (vm_update_advanced_options_params,), kwargs, True)
 
     def update_vm_host_options(self, vm_update_host_options_params, **kwargs):
         """POST /update-vm-host-options (UpdateVmHostOptions).
 
         :param vm_update_host_options_params: VmUpdateHostOptionsParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_host_options"], (vm_update_host_options_params,), kwargs)
 
     def update_vm_host_options_with_http_info(self, vm_update_host_options_params, **kwargs):
-        """Like ``update_vm_host_options``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_host_options"], (vm_update_host_options_params,), kwargs, True)
 
     def reset_vm_guest_os_password(self, vm_reset_guest_os_password_params, **kwargs):
         """POST /reset-vm-guest-os-password (ResetVmGuestOsPassword).
 
         :param vm_reset_guest_os_password_params: VmResetGuestOsPasswordParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["reset_vm_guest_os_password"], (vm_reset_guest_os_password_params,), kwargs)
 
     def reset_vm_guest_os_password_with_http_info(self, vm_reset_guest_os_password_params, **kwargs):
-        """Like ``reset_vm_guest_os_password``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["reset_vm_guest_os_password"], (vm_reset_guest_os_password_params,), kwargs, True)
 
     def update_vm_owner(self, vm_update_owner_params, **kwargs):
         """POST /update-vm-owner (UpdateVmOwner).
 
         :param vm_update_owner_params: VmUpdateOwnerParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_owner"], (vm_update_owner_params,), kwargs)
 
     def update_vm_owner_with_http_info(self, vm_update_owner_params, **kwargs):
-        """Like ``update_vm_owner``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_owner"], (vm_update_owner_params,), kwargs, True)
 
     def update_vm_io_policy(self, vm_update_io_policy_params, **kwargs):
         """POST /update-vm-io-policy (UpdateVmIoPolicy).
 
         :param vm_update_io_policy_params: VmUpdateIoPolicyParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_io_policy"], (vm_update_io_policy_params,), kwargs)
 
     def update_vm_io_policy_with_http_info(self, vm_update_io_policy_params, **kwargs):
-        """Like ``update_vm_io_policy``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_io_policy"], (vm_update_io_policy_params,), kwargs, True)
 
     def export_vm(self, vm_export_params, **kwargs):
         """POST /export-vm (ExportVm).
 
         :param vm_export_params: VmExportParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmExportFile]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmExportFile]
         """
         return self._call(OPERATIONS["export_vm"], (vm_export_params,), kwargs)
 
     def export_vm_with_http_info(self, vm_export_params, **kwargs):
-        """Like ``export_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["export_vm"], (vm_export_params,), kwargs, True)
 
     def import_vm(self, vm_import_params, **kwargs):
         """POST /import-vm (ImportVm).
 
         :param vm_import_params: list[VmImportParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["import_vm"], (vm_import_params,), kwargs)
 
     def import_vm_with_http_info(self, vm_import_params, **kwargs):
-        """Like ``import_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["import_vm"], (vm_import_params,), kwargs, True)
 
     def get_vm_gpu_device_info(self, get_vms_request_body, **kwargs):
         """POST /get-vm-gpu-device-info (GetVmGpuDeviceInfo).
 
         :param get_vms_request_body: GetVmsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmGpuInfo]; an ApplyResult of it with async_req=True
+        :return: list[VmGpuInfo]
         """
         return self._call(OPERATIONS["get_vm_gpu_device_info"], (get_vms_request_body,), kwargs)
 
     def get_vm_gpu_device_info_with_http_info(self, get_vms_request_body, **kwargs):
-        """Like ``get_vm_gpu_device_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_gpu_device_info"], (get_vms_request_body,), kwargs, True)
 
     def get_vm_vnc_info(self, get_vm_vnc_info_params, **kwargs):
         """POST /get-vm-vnc-info (GetVmVncInfo).
 
         :param get_vm_vnc_info_params: GetVmVncInfoParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmVncInfo; an ApplyResult of it with async_req=True
+        :return: VmVncInfo
         """
         return self._call(OPERATIONS["get_vm_vnc_info"], (get_vm_vnc_info_params,), kwargs)
 
     def get_vm_vnc_info_with_http_info(self, get_vm_vnc_info_params, **kwargs):
-        """Like ``get_vm_vnc_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_vnc_info"], (get_vm_vnc_info_params,), kwargs, True)
 
     def update_vm_nic_vpc_info(self, vm_update_vpc_nic_params, **kwargs):
         """POST /update-vm-vpc-nic (UpdateVmNicVpcInfo).
 
         :param vm_update_vpc_nic_params: VmUpdateVpcNicParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVm]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVm]
         """
         return self._call(OPERATIONS["update_vm_nic_vpc_info"], (vm_update_vpc_nic_params,), kwargs)
 
     def update_vm_nic_vpc_info_with_http_info(self, vm_update_vpc_nic_params, **kwargs):
-        """Like ``update_vm_nic_vpc_info``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_nic_vpc_info"], (vm_update_vpc_nic_params,), kwargs, True)
 
     def get_vms(self, get_vms_request_body, **kwargs):
         """POST /get-vms (GetVms).
 
         :param get_vms_request_body: GetVmsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Vm]; an ApplyResult of it with async_req=True
+        :return: list[Vm]
         """
         return self._call(OPERATIONS["get_vms"], (get_vms_request_body,), kwargs)
 
     def get_vms_with_http_info(self, get_vms_request_body, **kwargs):
-        """Like ``get_vms``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vms"], (get_vms_request_body,), kwargs, True)
 
     def get_vms_connection(self, get_vms_connection_request_body, **kwargs):
         """POST /get-vms-connection (GetVmsConnection).
 
         :param get_vms_connection_request_body: GetVmsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmConnection; an ApplyResult of it with async_req=True
+        :return: VmConnection
         """
         return self._call(OPERATIONS["get_vms_connection"], (get_vms_connection_request_body,), kwargs)
 
     def get_vms_connection_with_http_info(self, get_vms_connection_request_body, **kwargs):
-        """Like ``get_vms_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vms_connection"], (get_vms_connection_request_body,), kwargs, True)
 
     # kept for scripts written against older SDK versions

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VmDiskApi(Api):
-    """Operations of the VmDisk group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmDisk group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_vm_disks(self, get_vm_disks_request_body, **kwargs):
         """POST /get-vm-disks (GetVmDisks).
 
         :param get_vm_disks_request_body: GetVmDisksRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmDisk]; an ApplyResult of it with async_req=True
+        :return: list[VmDisk]
         """
         return self._call(OPERATIONS["get_vm_disks"], (get_vm_disks_request_body,), kwargs)
 
     def get_vm_disks_with_http_info(self, get_vm_disks_request_body, **kwargs):
-        """Like ``get_vm_disks``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_disks"], (get_vm_disks_request_body,), kwargs, True)
 
     def get_vm_disks_connection(self, get_vm_disks_connection_request_body, **kwargs):
         """POST /get-vm-disks-connection (GetVmDisksConnection).
 
         :param get_vm_disks_connection_request_body: GetVmDisksConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmDiskConnection; an ApplyResult of it with async_req=True
+        :return: VmDiskConnection
         """
         return self._call(OPERATIONS["get_vm_disks_connection"], (get_vm_disks_connection_request_body,), kwargs)
 
     def get_vm_disks_connection_with_http_info(self, get_vm_disks_connection_request_body, **kwargs):
-        """Like ``get_vm_disks_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_disks_connection"], (get_vm_disks_connection_request_body,), kwargs, True)

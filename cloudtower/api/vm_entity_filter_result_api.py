@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VmEntityFilterResultApi(Api):
-    """Operations of the VmEntityFilterResult group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmEntityFilterResult group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_vm_entity_filter_results(self, get_vm_entity_filter_results_request_body, **kwargs):
         """POST /get-vm-entity-filter-results (GetVmEntityFilterResults).
 
         :param get_vm_entity_filter_results_request_body: GetVmEntityFilterResultsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmEntityFilterResult]; an ApplyResult of it with async_req=True
+        :return: list[VmEntityFilterResult]
         """
         return self._call(OPERATIONS["get_vm_entity_filter_results"], (get_vm_entity_filter_results_request_body,), kwargs)
 
     def get_vm_entity_filter_results_with_http_info(self, get_vm_entity_filter_results_request_body, **kwargs):
-        """Like ``get_vm_entity_filter_results``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_entity_filter_results"], (get_vm_entity_filter_results_request_body,), kwargs, True)
 
     def get_vm_entity_filter_results_connection(self, get_vm_entity_filter_results_connection_request_body, **kwargs):
         """POST /get-vm-entity-filter-results-connection (GetVmEntityFilterResultsConnection).
 
         :param get_vm_entity_filter_results_connection_request_body: GetVmEntityFilterResultsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmEntityFilterResultConnection; an ApplyResult of it with async_req=True
+        :return: VmEntityFilterResultConnection
         """
         return self._call(OPERATIONS["get_vm_entity_filter_results_connection"], (get_vm_entity_filter_results_connection_request_body,), kwargs)
 
     def get_vm_entity_filter_results_connection_with_http_info(self, get_vm_entity_filter_results_connection_request_body, **kwargs):
-        """Like ``get_vm_entity_filter_results_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_entity_filter_results_connection"], (get_vm_entity_filter_results_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VmExportFileApi(Api):
-    """Operations of the VmExportFile group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmExportFile group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_vm_export_files(self, get_vm_export_files_request_body, **kwargs):
         """POST /get-vm-export-files (GetVmExportFiles).
 
         :param get_vm_export_files_request_body: GetVmExportFilesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmExportFile]; an ApplyResult of it with async_req=True
+        :return: list[VmExportFile]
         """
         return self._call(OPERATIONS["get_vm_export_files"], (get_vm_export_files_request_body,), kwargs)
 
     def get_vm_export_files_with_http_info(self, get_vm_export_files_request_body, **kwargs):
-        """Like ``get_vm_export_files``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_export_files"], (get_vm_export_files_request_body,), kwargs, True)
 
     def get_vm_export_files_connection(self, get_vm_export_files_connection_request_body, **kwargs):
         """POST /get-vm-export-files-connection (GetVmExportFilesConnection).
 
         :param get_vm_export_files_connection_request_body: GetVmExportFilesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmExportFileConnection; an ApplyResult of it with async_req=True
+        :return: VmExportFileConnection
         """
         return self._call(OPERATIONS["get_vm_export_files_connection"], (get_vm_export_files_connection_request_body,), kwargs)
 
     def get_vm_export_files_connection_with_http_info(self, get_vm_export_files_connection_request_body, **kwargs):
-        """Like ``get_vm_export_files_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_export_files_connection"], (get_vm_export_files_connection_request_body,), kwargs, True)

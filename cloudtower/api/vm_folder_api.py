@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VmFolderApi(Api):
-    """Operations of the VmFolder group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmFolder group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_folder(self, vm_folder_creation_params, **kwargs):
         """POST /create-vm-folder (CreateVmFolder).
 
         :param vm_folder_creation_params: list[VmFolderCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmFolder]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmFolder]
         """
         return self._call(OPERATIONS["create_vm_folder"], (vm_folder_creation_params,), kwargs)
 
     def create_vm_folder_with_http_info(self, vm_folder_creation_params, **kwargs):
-        """Like ``create_vm_folder``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_folder"], (vm_folder_creation_params,), kwargs, True)
 
     def update_vm_folder(self, vm_folder_updation_params, **kwargs):
         """POST /update-vm-folder (UpdateVmFolder).
 
         :param vm_folder_updation_params: VmFolderUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmFolder]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmFolder]
         """
         return self._call(OPERATIONS["update_vm_folder"], (vm_folder_updation_params,), kwargs)
 
     def update_vm_folder_with_http_info(self, vm_folder_updation_params, **kwargs):
-        """Like ``update_vm_folder``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_folder"], (vm_folder_updation_params,), kwargs, True)
 
     def delete_vm_folder(self, vm_folder_deletion_params, **kwargs):
         """POST /delete-vm-folder (DeleteVmFolder).
 
         :param vm_folder_deletion_params: VmFolderDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmFolder]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmFolder]
         """
         return self._call(OPERATIONS["delete_vm_folder"], (vm_folder_deletion_params,), kwargs)
 
     def delete_vm_folder_with_http_info(self, vm_folder_deletion_params, **kwargs):
-        """Like ``delete_vm_folder``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_folder"], (vm_folder_deletion_params,), kwargs, True)
 
     def get_vm_folders(self, get_vm_folders_request_body, **kwargs):
         """POST /get-vm-folders (GetVmFolders).
 
         :param get_vm_folders_request_body: GetVmFoldersRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmFolder]; an ApplyResult of it with async_req=True
+        :return: list[VmFolder]
         """
         return self._call(OPERATIONS["get_vm_folders"], (get_vm_folders_request_body,), kwargs)
 
     def get_vm_folders_with_http_info(self, get_vm_folders_request_body, **kwargs):
-        """Like ``get_vm_folders``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_folders"], (get_vm_folders_request_body,), kwargs, True)
 
     def get_vm_folders_connection(self, get_vm_folders_connection_request_body, **kwargs):
         """POST /get-vm-folders-connection (GetVmFoldersConnection).
 
         :param get_vm_folders_connection_request_body: GetVmFoldersConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmFolderConnection; an ApplyResult of it with async_req=True
+        :return: VmFolderConnection
         """
         return self._call(OPERATIONS["get_vm_folders_connection"], (get_vm_folders_connection_request_body,), kwargs)
 
     def get_vm_folders_connection_with_http_info(self, get_vm_folders_connection_request_body, **kwargs):
-        """Like ``get_vm_folders_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_folders_connection"], (get_vm_folders_connection_request_body,), kwargs, True)

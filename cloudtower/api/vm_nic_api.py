@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class VmNicApi(Api):
-    """Operations of the VmNic group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmNic group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_vm_nics(self, get_vm_nics_request_body, **kwargs):
         """POST /get-vm-nics (GetVmNics).
 
         :param get_vm_nics_request_body: GetVmNicsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmNic]; an ApplyResult of it with async_req=True
+        :return: list[VmNic]
         """
         return self._call(OPERATIONS["get_vm_nics"], (get_vm_nics_request_body,), kwargs)
 
     def get_vm_nics_with_http_info(self, get_vm_nics_request_body, **kwargs):
-        """Like ``get_vm_nics``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_nics"], (get_vm_nics_request_body,), kwargs, True)
 
     def get_vm_nics_connection(self, get_vm_nics_connection_request_body, **kwargs):
         """POST /get-vm-nics-connection (GetVmNicsConnection).
 
         :param get_vm_nics_connection_request_body: GetVmNicsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmNicConnection; an ApplyResult of it with async_req=True
+        :return: VmNicConnection
         """
         return self._call(OPERATIONS["get_vm_nics_connection"], (get_vm_nics_connection_request_body,), kwargs)
 
     def get_vm_nics_connection_with_http_info(self, get_vm_nics_connection_request_body, **kwargs):
-        """Like ``get_vm_nics_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_nics_connection"], (get_vm_nics_connection_request_body,), kwargs, True)

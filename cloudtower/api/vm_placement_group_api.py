@@ -6,70 +6,65 @@ from cloudtower.operation import Api
 
 
 class VmPlacementGroupApi(Api):
-    """Operations of the VmPlacementGroup group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmPlacementGroup group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_placement_group(self, vm_placement_group_creation_params, **kwargs):
         """POST /create-vm-placement-group (CreateVmPlacementGroup).
 
         :param vm_placement_group_creation_params: list[VmPlacementGroupCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmPlacementGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmPlacementGroup]
         """
         return self._call(OPERATIONS["create_vm_placement_group"], (vm_placement_group_creation_params,), kwargs)
 
     def create_vm_placement_group_with_http_info(self, vm_placement_group_creation_params, **kwargs):
-        """Like ``create_vm_placement_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_placement_group"], (vm_placement_group_creation_params,), kwargs, True)
 
     def update_vm_placement_group(self, vm_placement_group_updation_params, **kwargs):
         """POST /update-vm-placement-group (UpdateVmPlacementGroup).
 
         :param vm_placement_group_updation_params: VmPlacementGroupUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmPlacementGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmPlacementGroup]
         """
         return self._call(OPERATIONS["update_vm_placement_group"], (vm_placement_group_updation_params,), kwargs)
 
     def update_vm_placement_group_with_http_info(self, vm_placement_group_updation_params, **kwargs):
-        """Like ``update_vm_placement_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_placement_group"], (vm_placement_group_updation_params,), kwargs, True)
 
     def delete_vm_placement_group(self, vm_placement_group_deletion_params, **kwargs):
         """POST /delete-vm-placement-group (DeleteVmPlacementGroup).
 
         :param vm_placement_group_deletion_params: VmPlacementGroupDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmPlacementGroup]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmPlacementGroup]
         """
         return self._call(OPERATIONS["delete_vm_placement_group"], (vm_placement_group_deletion_params,), kwargs)
 
     def delete_vm_placement_group_with_http_info(self, vm_placement_group_deletion_params, **kwargs):
-        """Like ``delete_vm_placement_group``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_placement_group"], (vm_placement_group_deletion_params,), kwargs, True)
 
     def get_vm_placement_groups(self, get_vm_placement_groups_request_body, **kwargs):
         """POST /get-vm-placement-groups (GetVmPlacementGroups).
 
         :param get_vm_placement_groups_request_body: GetVmPlacementGroupsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmPlacementGroup]; an ApplyResult of it with async_req=True
+        :return: list[VmPlacementGroup]
         """
         return self._call(OPERATIONS["get_vm_placement_groups"], (get_vm_placement_groups_request_body,), kwargs)
 
     def get_vm_placement_groups_with_http_info(self, get_vm_placement_groups_request_body, **kwargs):
-        """Like ``get_vm_placement_groups``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_placement_groups"], (get_vm_placement_groups_request_body,), kwargs, True)
 
     def get_vm_placement_groups_connection(self, get_vm_placement_groups_connection_request_body, **kwargs):
         """POST /get-vm-placement-groups-connection (GetVmPlacementGroupsConnection).
 
         :param get_vm_placement_groups_connection_request_body: GetVmPlacementGroupsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmPlacementGroupConnection; an ApplyResult of it with async_req=True
+        :return: VmPlacementGroupConnection
         """
         return self._call(OPERATIONS["get_vm_placement_groups_connection"], (get_vm_placement_groups_connection_request_body,), kwargs)
 
     def get_vm_placement_groups_connection_with_http_info(self, get_vm_placement_groups_connection_request_body, **kwargs):
-        """Like ``get_vm_placement_groups_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_placement_groups_connection"], (get_vm_placement_groups_connection_request_body,), kwargs, True)

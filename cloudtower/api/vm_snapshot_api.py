@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class VmSnapshotApi(Api):
-    """Operations of the VmSnapshot group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmSnapshot group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_snapshot(self, vm_snapshot_creation_params, **kwargs):
         """POST /create-vm-snapshot (CreateVmSnapshot).
 
         :param vm_snapshot_creation_params: VmSnapshotCreationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmSnapshot]
         """
         return self._call(OPERATIONS["create_vm_snapshot"], (vm_snapshot_creation_params,), kwargs)
 
     def create_vm_snapshot_with_http_info(self, vm_snapshot_creation_params, **kwargs):
-        """Like ``create_vm_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_snapshot"], (vm_snapshot_creation_params,), kwargs, True)
 
     def delete_vm_snapshot(self, vm_snapshot_deletion_params, **kwargs):
         """POST /delete-vm-snapshot (DeleteVmSnapshot).
 
         :param vm_snapshot_deletion_params: VmSnapshotDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmSnapshot]
         """
         return self._call(OPERATIONS["delete_vm_snapshot"], (vm_snapshot_deletion_params,), kwargs)
 
     def delete_vm_snapshot_with_http_info(self, vm_snapshot_deletion_params, **kwargs):
-        """Like ``delete_vm_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_snapshot"], (vm_snapshot_deletion_params,), kwargs, True)
 
     def get_vm_snapshots(self, get_vm_snapshots_request_body, **kwargs):
         """POST /get-vm-snapshots (GetVmSnapshots).
 
         :param get_vm_snapshots_request_body: GetVmSnapshotsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[VmSnapshot]
         """
         return self._call(OPERATIONS["get_vm_snapshots"], (get_vm_snapshots_request_body,), kwargs)
 
     def get_vm_snapshots_with_http_info(self, get_vm_snapshots_request_body, **kwargs):
-        """Like ``get_vm_snapshots``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_snapshots"], (get_vm_snapshots_request_body,), kwargs, True)
 
     def get_vm_snapshots_connection(self, get_vm_snapshots_connection_request_body, **kwargs):
         """POST /get-vm-snapshots-connection (GetVmSnapshotsConnection).
 
         :param get_vm_snapshots_connection_request_body: GetVmSnapshotsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmSnapshotConnection; an ApplyResult of it with async_req=True
+        :return: VmSnapshotConnection
         """
         return self._call(OPERATIONS["get_vm_snapshots_connection"], (get_vm_snapshots_connection_request_body,), kwargs)
 
     def get_vm_snapshots_connection_with_http_info(self, get_vm_snapshots_connection_request_body, **kwargs):
-        """Like ``get_vm_snapshots_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_snapshots_connection"], (get_vm_snapshots_connection_request_body,), kwargs, True)

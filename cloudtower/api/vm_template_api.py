@@ -6,83 +6,76 @@ from cloudtower.operation import Api
 
 
 class VmTemplateApi(Api):
-    """Operations of the VmTemplate group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmTemplate group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def clone_vm_template_from_vm(self, vm_template_creation_params, **kwargs):
         """POST /clone-vm-template-from-vm (CloneVmTemplateFromVm).
 
         :param vm_template_creation_params: list[VmTemplateCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmTemplate]
         """
         return self._call(OPERATIONS["clone_vm_template_from_vm"], (vm_template_creation_params,), kwargs)
 
     def clone_vm_template_from_vm_with_http_info(self, vm_template_creation_params, **kwargs):
-        """Like ``clone_vm_template_from_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_vm_template_from_vm"], (vm_template_creation_params,), kwargs, True)
 
     def convert_vm_template_from_vm(self, vm_template_creation_params, **kwargs):
         """POST /convert-vm-template-from-vm (ConvertVmTemplateFromVm).
 
         :param vm_template_creation_params: list[VmTemplateCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmTemplate]
         """
         return self._call(OPERATIONS["convert_vm_template_from_vm"], (vm_template_creation_params,), kwargs)
 
     def convert_vm_template_from_vm_with_http_info(self, vm_template_creation_params, **kwargs):
-        """Like ``convert_vm_template_from_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["convert_vm_template_from_vm"], (vm_template_creation_params,), kwargs, True)
 
     def update_vm_template(self, vm_template_updation_params, **kwargs):
         """POST /update-vm-template (UpdateVmTemplate).
 
         :param vm_template_updation_params: VmTemplateUpdationParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmTemplate]
         """
         return self._call(OPERATIONS["update_vm_template"], (vm_template_updation_params,), kwargs)
 
     def update_vm_template_with_http_info(self, vm_template_updation_params, **kwargs):
-        """Like ``update_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_template"], (vm_template_updation_params,), kwargs, True)
 
     def delete_vm_template(self, vm_template_deletion_params, **kwargs):
         """POST /delete-vm-template (DeleteVmTemplate).
 
         :param vm_template_deletion_params: VmTemplateDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmTemplate]
         """
         return self._call(OPERATIONS["delete_vm_template"], (vm_template_deletion_params,), kwargs)
 
     def delete_vm_template_with_http_info(self, vm_template_deletion_params, **kwargs):
-        """Like ``delete_vm_template``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_template"], (vm_template_deletion_params,), kwargs, True)
 
     def get_vm_templates(self, get_vm_templates_request_body, **kwargs):
         """POST /get-vm-templates (GetVmTemplates).
 
         :param get_vm_templates_request_body: GetVmTemplatesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmTemplate]; an ApplyResult of it with async_req=True
+        :return: list[VmTemplate]
         """
         return self._call(OPERATIONS["get_vm_templates"], (get_vm_templates_request_body,), kwargs)
 
     def get_vm_templates_with_http_info(self, get_vm_templates_request_body, **kwargs):
-        """Like ``get_vm_templates``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_templates"], (get_vm_templates_request_body,), kwargs, True)
 
     def get_vm_templates_connection(self, get_vm_templates_connection_request_body, **kwargs):
         """POST /get-vm-templates-connection (GetVmTemplatesConnection).
 
         :param get_vm_templates_connection_request_body: GetVmTemplatesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmTemplateConnection; an ApplyResult of it with async_req=True
+        :return: VmTemplateConnection
         """
         return self._call(OPERATIONS["get_vm_templates_connection"], (get_vm_templates_connection_request_body,), kwargs)
 
     def get_vm_templates_connection_with_http_info(self, get_vm_templates_connection_request_body, **kwargs):
-        """Like ``get_vm_templates_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_templates_connection"], (get_vm_templates_connection_request_body,), kwargs, True)

@@ -6,135 +6,120 @@ from cloudtower.operation import Api
 
 
 class VmVolumeApi(Api):
-    """Operations of the VmVolume group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmVolume group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_volume(self, vm_volume_creation_params, **kwargs):
         """POST /create-vm-volume (CreateVmVolume).
 
         :param vm_volume_creation_params: list[VmVolumeCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["create_vm_volume"], (vm_volume_creation_params,), kwargs)
 
     def create_vm_volume_with_http_info(self, vm_volume_creation_params, **kwargs):
-        """Like ``create_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_volume"], (vm_volume_creation_params,), kwargs, True)
 
     def delete_vm_volume_from_vm(self, vm_volume_deletion_params, **kwargs):
         """POST /delete-vm-volume (DeleteVmVolumeFromVm).
 
         :param vm_volume_deletion_params: VmVolumeDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmVolume]
         """
         return self._call(OPERATIONS["delete_vm_volume_from_vm"], (vm_volume_deletion_params,), kwargs)
 
     def delete_vm_volume_from_vm_with_http_info(self, vm_volume_deletion_params, **kwargs):
-        """Like ``delete_vm_volume_from_vm``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_volume_from_vm"], (vm_volume_deletion_params,), kwargs, True)
 
     def rebuild_vm_volume(self, vm_volume_rebuild_params, **kwargs):
         """POST /rebuild-vm-volume (RebuildVmVolume).
 
         :param vm_volume_rebuild_params: list[VmVolumeRebuildParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["rebuild_vm_volume"], (vm_volume_rebuild_params,), kwargs)
 
     def rebuild_vm_volume_with_http_info(self, vm_volume_rebuild_params, **kwargs):
-        """Like ``rebuild_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rebuild_vm_volume"], (vm_volume_rebuild_params,), kwargs, True)
 
     def rollback_vm_volume(self, vm_volume_rollback_params, **kwargs):
         """POST /rollback-vm-volume (RollbackVmVolume).
 
         :param vm_volume_rollback_params: list[VmVolumeRollbackParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["rollback_vm_volume"], (vm_volume_rollback_params,), kwargs)
 
     def rollback_vm_volume_with_http_info(self, vm_volume_rollback_params, **kwargs):
-        """Like ``rollback_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["rollback_vm_volume"], (vm_volume_rollback_params,), kwargs, True)
 
     def clone_vm_volume(self, clone_vm_volume_params, **kwargs):
         """POST /clone-vm-volume (CloneVmVolume).
 
         :param clone_vm_volume_params: list[CloneVmVolumeParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["clone_vm_volume"], (clone_vm_volume_params,), kwargs)
 
     def clone_vm_volume_with_http_info(self, clone_vm_volume_params, **kwargs):
-        """Like ``clone_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["clone_vm_volume"], (clone_vm_volume_params,), kwargs, True)
 
     def update_vm_volume(self, update_vm_volume_params, **kwargs):
         """POST /update-vm-volume (UpdateVmVolume).
 
         :param update_vm_volume_params: UpdateVmVolumeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["update_vm_volume"], (update_vm_volume_params,), kwargs)
 
     def update_vm_volume_with_http_info(self, update_vm_volume_params, **kwargs):
-        """Like ``update_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vm_volume"], (update_vm_volume_params,), kwargs, True)
 
     def export_vm_volume(self, export_vm_volume_params, **kwargs):
         """POST /export-vm-volume (ExportVmVolume).
 
         :param export_vm_volume_params: ExportVmVolumeParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmExportFile]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmExportFile]
         """
         return self._call(OPERATIONS["export_vm_volume"], (export_vm_volume_params,), kwargs)
 
     def export_vm_volume_with_http_info(self, export_vm_volume_params, **kwargs):
-        """Like ``export_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["export_vm_volume"], (export_vm_volume_params,), kwargs, True)
 
     def import_vm_volume(self, import_vm_volume_params, **kwargs):
         """POST /import-vm-volume (ImportVmVolume).
 
         :param import_vm_volume_params: list[ImportVmVolumeParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolume]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolume]
         """
         return self._call(OPERATIONS["import_vm_volume"], (import_vm_volume_params,), kwargs)
 
     def import_vm_volume_with_http_info(self, import_vm_volume_params, **kwargs):
-        """Like ``import_vm_volume``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["import_vm_volume"], (import_vm_volume_params,), kwargs, True)
 
     def get_vm_volumes(self, get_vm_volumes_request_body, **kwargs):
         """POST /get-vm-volumes (GetVmVolumes).
 
         :param get_vm_volumes_request_body: GetVmVolumesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmVolume]; an ApplyResult of it with async_req=True
+        :return: list[VmVolume]
         """
         return self._call(OPERATIONS["get_vm_volumes"], (get_vm_volumes_request_body,), kwargs)
 
     def get_vm_volumes_with_http_info(self, get_vm_volumes_request_body, **kwargs):
-        """Like ``get_vm_volumes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_volumes"], (get_vm_volumes_request_body,), kwargs, True)
 
     def get_vm_volumes_connection(self, get_vm_volumes_connection_request_body, **kwargs):
         """POST /get-vm-volumes-connection (GetVmVolumesConnection).
 
         :param get_vm_volumes_connection_request_body: GetVmVolumesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmVolumeConnection; an ApplyResult of it with async_req=True
+        :return: VmVolumeConnection
         """
         return self._call(OPERATIONS["get_vm_volumes_connection"], (get_vm_volumes_connection_request_body,), kwargs)
 
     def get_vm_volumes_connection_with_http_info(self, get_vm_volumes_connection_request_body, **kwargs):
-        """Like ``get_vm_volumes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_volumes_connection"], (get_vm_volumes_connection_request_body,), kwargs, True)

@@ -6,57 +6,54 @@ from cloudtower.operation import Api
 
 
 class VmVolumeSnapshotApi(Api):
-    """Operations of the VmVolumeSnapshot group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VmVolumeSnapshot group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def create_vm_volume_snapshot(self, vm_volume_snapshot_creation_params, **kwargs):
         """POST /create-vm-volume-snapshot (CreateVmVolumeSnapshot).
 
         :param vm_volume_snapshot_creation_params: list[VmVolumeSnapshotCreationParams], as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVmVolumeSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVmVolumeSnapshot]
         """
         return self._call(OPERATIONS["create_vm_volume_snapshot"], (vm_volume_snapshot_creation_params,), kwargs)
 
     def create_vm_volume_snapshot_with_http_info(self, vm_volume_snapshot_creation_params, **kwargs):
-        """Like ``create_vm_volume_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["create_vm_volume_snapshot"], (vm_volume_snapshot_creation_params,), kwargs, True)
 
     def delete_vm_volume_snapshot(self, vm_volume_snapshot_deletion_params, **kwargs):
         """POST /delete-vm-volume-snapshot (DeleteVmVolumeSnapshot).
 
         :param vm_volume_snapshot_deletion_params: VmVolumeSnapshotDeletionParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskDeleteVmVolumeSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskDeleteVmVolumeSnapshot]
         """
         return self._call(OPERATIONS["delete_vm_volume_snapshot"], (vm_volume_snapshot_deletion_params,), kwargs)
 
     def delete_vm_volume_snapshot_with_http_info(self, vm_volume_snapshot_deletion_params, **kwargs):
-        """Like ``delete_vm_volume_snapshot``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["delete_vm_volume_snapshot"], (vm_volume_snapshot_deletion_params,), kwargs, True)
 
     def get_vm_volume_snapshots(self, get_vm_volume_snapshots_request_body, **kwargs):
         """POST /get-vm-volume-snapshots (GetVmVolumeSnapshots).
 
         :param get_vm_volume_snapshots_request_body: GetVmVolumeSnapshotsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VmVolumeSnapshot]; an ApplyResult of it with async_req=True
+        :return: list[VmVolumeSnapshot]
         """
         return self._call(OPERATIONS["get_vm_volume_snapshots"], (get_vm_volume_snapshots_request_body,), kwargs)
 
     def get_vm_volume_snapshots_with_http_info(self, get_vm_volume_snapshots_request_body, **kwargs):
-        """Like ``get_vm_volume_snapshots``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_volume_snapshots"], (get_vm_volume_snapshots_request_body,), kwargs, True)
 
     def get_vm_volume_snapshots_connection(self, get_vm_volume_snapshots_connection_request_body, **kwargs):
         """POST /get-vm-volume-snapshots-connection (GetVmVolumeSnapshotsConnection).
 
         :param get_vm_volume_snapshots_connection_request_body: GetVmVolumeSnapshotsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VmVolumeSnapshotConnection; an ApplyResult of it with async_req=True
+        :return: VmVolumeSnapshotConnection
         """
         return self._call(OPERATIONS["get_vm_volume_snapshots_connection"], (get_vm_volume_snapshots_connection_request_body,), kwargs)
 
     def get_vm_volume_snapshots_connection_with_http_info(self, get_vm_volume_snapshots_connection_request_body, **kwargs):
-        """Like ``get_vm_volume_snapshots_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vm_volume_snapshots_connection"], (get_vm_volume_snapshots_connection_request_body,), kwargs, True)

@@ -6,44 +6,43 @@ from cloudtower.operation import Api
 
 
 class VsphereEsxiAccountApi(Api):
-    """Operations of the VsphereEsxiAccount group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the VsphereEsxiAccount group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def update_vsphere_esxi_account(self, update_vsphere_esxi_account_params, **kwargs):
         """POST /update-vsphere-esxi-account (UpdateVsphereEsxiAccount).
 
         :param update_vsphere_esxi_account_params: UpdateVsphereEsxiAccountParams, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WithTaskVsphereEsxiAccountArray]; an ApplyResult of it with async_req=True
+        :return: list[WithTaskVsphereEsxiAccountArray]
         """
         return self._call(OPERATIONS["update_vsphere_esxi_account"], (update_vsphere_esxi_account_params,), kwargs)
 
     def update_vsphere_esxi_account_with_http_info(self, update_vsphere_esxi_account_params, **kwargs):
-        """Like ``update_vsphere_esxi_account``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["update_vsphere_esxi_account"], (update_vsphere_esxi_account_params,), kwargs, True)
 
     def get_vsphere_esxi_accounts(self, get_vsphere_esxi_accounts_request_body, **kwargs):
         """POST /get-vsphere-esxi-accounts (GetVsphereEsxiAccounts).
 
         :param get_vsphere_esxi_accounts_request_body: GetVsphereEsxiAccountsRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[VsphereEsxiAccount]; an ApplyResult of it with async_req=True
+        :return: list[VsphereEsxiAccount]
         """
         return self._call(OPERATIONS["get_vsphere_esxi_accounts"], (get_vsphere_esxi_accounts_request_body,), kwargs)
 
     def get_vsphere_esxi_accounts_with_http_info(self, get_vsphere_esxi_accounts_request_body, **kwargs):
-        """Like ``get_vsphere_esxi_accounts``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vsphere_esxi_accounts"], (get_vsphere_esxi_accounts_request_body,), kwargs, True)
 
     def get_vsphere_esxi_accounts_connection(self, get_vsphere_esxi_accounts_connection_request_body, **kwargs):
         """POST /get-vsphere-esxi-accounts-connection (GetVsphereEsxiAccountsConnection).
 
         :param get_vsphere_esxi_accounts_connection_request_body: GetVsphereEsxiAccountsConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: VsphereEsxiAccountConnection; an ApplyResult of it with async_req=True
+        :return: VsphereEsxiAccountConnection
         """
         return self._call(OPERATIONS["get_vsphere_esxi_accounts_connection"], (get_vsphere_esxi_accounts_connection_request_body,), kwargs)
 
     def get_vsphere_esxi_accounts_connection_with_http_info(self, get_vsphere_esxi_accounts_connection_request_body, **kwargs):
-        """Like ``get_vsphere_esxi_accounts_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_vsphere_esxi_accounts_connection"], (get_vsphere_esxi_accounts_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class WitnessApi(Api):
-    """Operations of the Witness group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Witness group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_witnesses(self, get_witnesses_request_body, **kwargs):
         """POST /get-witnesses (GetWitnesses).
 
         :param get_witnesses_request_body: GetWitnessesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Witness]; an ApplyResult of it with async_req=True
+        :return: list[Witness]
         """
         return self._call(OPERATIONS["get_witnesses"], (get_witnesses_request_body,), kwargs)
 
     def get_witnesses_with_http_info(self, get_witnesses_request_body, **kwargs):
-        """Like ``get_witnesses``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_witnesses"], (get_witnesses_request_body,), kwargs, True)
 
     def get_witnesses_connection(self, get_witnesses_connection_request_body, **kwargs):
         """POST /get-witnesses-connection (GetWitnessesConnection).
 
         :param get_witnesses_connection_request_body: GetWitnessesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: WitnessConnection; an ApplyResult of it with async_req=True
+        :return: WitnessConnection
         """
         return self._call(OPERATIONS["get_witnesses_connection"], (get_witnesses_connection_request_body,), kwargs)
 
     def get_witnesses_connection_with_http_info(self, get_witnesses_connection_request_body, **kwargs):
-        """Like ``get_witnesses_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_witnesses_connection"], (get_witnesses_connection_request_body,), kwargs, True)

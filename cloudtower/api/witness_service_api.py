@@ -6,18 +6,21 @@ from cloudtower.operation import Api
 
 
 class WitnessServiceApi(Api):
-    """Operations of the WitnessService group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the WitnessService group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_witness_services(self, get_witness_services_request_body, **kwargs):
         """POST /get-witness-services (GetWitnessServices).
 
         :param get_witness_services_request_body: GetWitnessServicesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[WitnessService]; an ApplyResult of it with async_req=True
+        :return: list[WitnessService]
         """
         return self._call(OPERATIONS["get_witness_services"], (get_witness_services_request_body,), kwargs)
 
     def get_witness_services_with_http_info(self, get_witness_services_request_body, **kwargs):
-        """Like ``get_witness_services``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_witness_services"], (get_witness_services_request_body,), kwargs, True)

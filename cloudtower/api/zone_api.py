@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ZoneApi(Api):
-    """Operations of the Zone group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the Zone group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_zones(self, get_zones_request_body, **kwargs):
         """POST /get-zones (GetZones).
 
         :param get_zones_request_body: GetZonesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[Zone]; an ApplyResult of it with async_req=True
+        :return: list[Zone]
         """
         return self._call(OPERATIONS["get_zones"], (get_zones_request_body,), kwargs)
 
     def get_zones_with_http_info(self, get_zones_request_body, **kwargs):
-        """Like ``get_zones``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_zones"], (get_zones_request_body,), kwargs, True)
 
     def get_zones_connection(self, get_zones_connection_request_body, **kwargs):
         """POST /get-zones-connection (GetZonesConnection).
 
         :param get_zones_connection_request_body: GetZonesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ZoneConnection; an ApplyResult of it with async_req=True
+        :return: ZoneConnection
         """
         return self._call(OPERATIONS["get_zones_connection"], (get_zones_connection_request_body,), kwargs)
 
     def get_zones_connection_with_http_info(self, get_zones_connection_request_body, **kwargs):
-        """Like ``get_zones_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_zones_connection"], (get_zones_connection_request_body,), kwargs, True)

@@ -6,31 +6,32 @@ from cloudtower.operation import Api
 
 
 class ZoneTopoApi(Api):
-    """Operations of the ZoneTopo group; every method also has a ``*_with_http_info``
-    twin returning ``(data, status, headers)``."""
+    """Operations of the ZoneTopo group.
+
+    Every method also takes ``content_language`` ("en-US" or "zh-CN"),
+    ``async_req`` (return a ``multiprocessing.pool.ApplyResult`` at once),
+    ``_request_timeout``, ``_preload_content`` and ``_return_http_data_only``,
+    and has a ``*_with_http_info`` twin returning ``(data, status, headers)``.
+    """
 
     def get_zone_topoes(self, get_zone_topoes_request_body, **kwargs):
         """POST /get-zone-topoes (GetZoneTopoes).
 
         :param get_zone_topoes_request_body: GetZoneTopoesRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: list[ZoneTopo]; an ApplyResult of it with async_req=True
+        :return: list[ZoneTopo]
         """
         return self._call(OPERATIONS["get_zone_topoes"], (get_zone_topoes_request_body,), kwargs)
 
     def get_zone_topoes_with_http_info(self, get_zone_topoes_request_body, **kwargs):
-        """Like ``get_zone_topoes``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_zone_topoes"], (get_zone_topoes_request_body,), kwargs, True)
 
     def get_zone_topoes_connection(self, get_zone_topoes_connection_request_body, **kwargs):
         """POST /get-zone-topoes-connection (GetZoneTopoesConnection).
 
         :param get_zone_topoes_connection_request_body: GetZoneTopoesConnectionRequestBody, as a model or a dict (required)
-        :param kwargs: content_language, async_req, _request_timeout, _preload_content, _return_http_data_only
-        :return: ZoneTopoConnection; an ApplyResult of it with async_req=True
+        :return: ZoneTopoConnection
         """
         return self._call(OPERATIONS["get_zone_topoes_connection"], (get_zone_topoes_connection_request_body,), kwargs)
 
     def get_zone_topoes_connection_with_http_info(self, get_zone_topoes_connection_request_body, **kwargs):
-        """Like ``get_zone_topoes_connection``; returns ``(data, status, headers)``."""
         return self._call(OPERATIONS["get_zone_topoes_connection"], (get_zone_topoes_connection_request_body,), kwargs, True)
