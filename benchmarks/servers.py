@@ -48,18 +48,21 @@ class _FixedHandler(_Handler):
     do_GET = do_POST
 
 
-class FixedServer(object):
-    """Serves ``answer(method, path, body) -> (status, bytes)`` on 127.0.0.1."""
+class _BackgroundServer(object):
+    """A threaded HTTP server on 127.0.0.1, run in the background while in a ``with``."""
 
-    def __init__(self, answer):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FixedHandler)
+    def __init__(self, handler):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        self.httpd.answer = answer
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
+    def port(self):
+        return self.httpd.server_address[1]
+
+    @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        return "http://127.0.0.1:%d" % self.port
 
     def __enter__(self):
         self.thread.start()
@@ -68,6 +71,14 @@ class FixedServer(object):
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FixedServer(_BackgroundServer):
+    """Serves ``answer(method, path, body) -> (status, bytes)`` on 127.0.0.1."""
+
+    def __init__(self, answer):
+        _BackgroundServer.__init__(self, _FixedHandler)
+        self.httpd.answer = answer
 
 
 class _ProxyHandler(_Handler):
@@ -88,21 +99,15 @@ class _ProxyHandler(_Handler):
     do_GET = do_POST = _forward
 
 
-class CountingProxy(object):
+class CountingProxy(_BackgroundServer):
     """Forwards to ``upstream`` (host, port) and records each request's time and path."""
 
     def __init__(self, upstream):
+        _BackgroundServer.__init__(self, _ProxyHandler)
         self.upstream = upstream
         self.lock = threading.Lock()
         self.requests = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
-        self.httpd.daemon_threads = True
         self.httpd.proxy = self
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self):
-        return self.httpd.server_address[1]
 
     def record(self, method, path):
         with self.lock:
@@ -113,11 +118,3 @@ class CountingProxy(object):
         with self.lock:
             taken, self.requests = self.requests, []
         return taken
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -326,13 +326,21 @@ class Store(object):
         other_table, other_key = pair
         return other_table, other_key, self.tables[other_table].schema.fields[other_key]
 
-    def _link(self, table, row_id, key, target_id):
+    def _inverse_target(self, table, key, target_id):
+        """(key, field, row) of the other side of a relation, or None."""
         other_table, other_key, other_field = self._inverse(table, key)
         if other_table is None:
-            return
+            return None
         target = self.rows[other_table].get(target_id)
         if target is None:
+            return None
+        return other_key, other_field, target
+
+    def _link(self, table, row_id, key, target_id):
+        found = self._inverse_target(table, key, target_id)
+        if found is None:
             return
+        other_key, other_field, target = found
         if other_field.many:
             current = list(target.get(other_key) or ())
             if row_id not in current:
@@ -345,12 +353,10 @@ class Store(object):
         self._set(target, other_key, row_id)
 
     def _unlink(self, table, row_id, key, target_id):
-        other_table, other_key, other_field = self._inverse(table, key)
-        if other_table is None:
+        found = self._inverse_target(table, key, target_id)
+        if found is None:
             return
-        target = self.rows[other_table].get(target_id)
-        if target is None:
-            return
+        other_key, other_field, target = found
         if other_field.many:
             current = target.get(other_key) or ()
             if row_id in current:
