@@ -52,6 +52,7 @@ class Operation(object):
         self.body_required = False
         self.form_params = []  # [(name, type, required)] for multipart bodies
         self.query_params = []  # [(python name, wire name, type, required)]
+        self.header_params = []  # the same, for header parameters
         self.return_type = None
         self.auth = []
         self.content_type = None
@@ -252,10 +253,11 @@ class Spec(object):
         op.auth = sorted({name for entry in security for name in entry})
         for param in raw.get("parameters", []):
             param = self._deref(param) if "$ref" in param else param
-            if param.get("in") == "query":
-                op.query_params.append((naming.var_name(param["name"]), param["name"],
-                                        self.type_of(param.get("schema"), None, None),
-                                        bool(param.get("required"))))
+            where = {"query": op.query_params, "header": op.header_params}.get(param.get("in"))
+            if where is not None:
+                where.append((naming.var_name(param["name"]), param["name"],
+                              self.type_of(param.get("schema"), None, None),
+                              bool(param.get("required"))))
         body = raw.get("requestBody")
         if body:
             content = body.get("content", {})
