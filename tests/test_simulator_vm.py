@@ -652,3 +652,37 @@ def test_a_request_refused_half_way_leaves_no_task_and_no_change(api_client, sim
     assert len(TaskApi(api_client).get_tasks({})) == tasks_before
     assert set(vm.status for vm in VmApi(api_client).get_vms({"where": {"id_in": [v.id for v in stopped]}})) \
         == set(["STOPPED"])
+
+
+def test_datacenter_clusters_of_a_list_body_apply_to_their_own_item(api_client, finish):
+    # each item removes its own clusters (a late-bound closure once applied the
+    # last item's clusters to every datacenter)
+    from cloudtower import DatacenterApi
+    api = DatacenterApi(api_client)
+    beijing = _one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
+    shanghai = _one(api.get_datacenters({"where": {"name": "dc-shanghai"}}))
+    elf_a, zbs = _cluster(api_client, "cluster-elf-a"), _cluster(api_client, "cluster-zbs")
+    assert elf_a.id in [c.id for c in beijing.clusters] and zbs.id in [c.id for c in shanghai.clusters]
+    answers = api.remove_clusters_from_datacenter([
+        {"where": {"id": beijing.id}, "data": {"clusters": {"id": elf_a.id}}},
+        {"where": {"id": shanghai.id}, "data": {"clusters": {"id": zbs.id}}}])
+    assert [t.status for t in finish([a.task_id for a in answers])] == ["SUCCESSED"] * 2
+    after = dict((d.name, sorted(c.name for c in d.clusters)) for d in api.get_datacenters({}))
+    assert after == {"dc-beijing": ["cluster-elf-b"], "dc-shanghai": ["cluster-vmware"]}
+
+
+def test_generic_update_of_a_list_body_applies_each_item_to_its_own_rows(api_client, finish, simulator):
+    # the seed has no node topology: two rows put in the store directly (the
+    # fixture resets the store after this test), then changed over HTTP
+    from cloudtower.api.node_topo_api import NodeTopoApi
+    with simulator.store.lock:
+        first = simulator.store.insert("NodeTopo", {"name": "topo-a"})
+        second = simulator.store.insert("NodeTopo", {"name": "topo-b"})
+    api = NodeTopoApi(api_client)
+    answers = api.update_node_topo([
+        {"where": {"id": first["id"]}, "data": {"position": {"row": 1, "column": 1}}},
+        {"where": {"id": second["id"]}, "data": {"position": {"row": 2, "column": 7}}}])
+    assert [t.status for t in finish([a.task_id for a in answers])] == ["SUCCESSED"] * 2
+    after = dict((t.name, (t.position.row, t.position.column))
+                 for t in api.get_node_topoes({"where": {"id_in": [first["id"], second["id"]]}}))
+    assert after == {"topo-a": (1, 1), "topo-b": (2, 7)}

@@ -359,8 +359,9 @@ def _for_matched_rows(ctx, change):
     for where, data in _updates(ctx):
         apply = change(store, table.name, data)
         for row in store.find(table.name, where, where_type):
-            task = ctx.schedule(lambda row_id=row["id"]: apply(row_id), row, table.name,
-                                args={"where": where, "data": data})
+            # ``apply`` bound now: a late-bound closure gave every row the last item's data
+            task = ctx.schedule(lambda row_id=row["id"], apply=apply: apply(row_id), row,
+                                table.name, args={"where": where, "data": data})
             results.append((task, table.name, row))
     return ctx.result(results)
 

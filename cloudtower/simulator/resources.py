@@ -332,7 +332,8 @@ def _datacenter_clusters(adding):
             clusters = [c["id"] for c in store.find("Cluster", data.get("clusters"), path=path)]
             for datacenter in store.find("Datacenter", where, "DatacenterWhereUniqueInput",
                                          "body[%d].where" % index):
-                def apply(datacenter_id=datacenter["id"]):
+                # ``clusters`` bound now: a late-bound closure gave every item the last one's
+                def apply(datacenter_id=datacenter["id"], clusters=clusters):
                     current = need(store, "Datacenter", datacenter_id, "datacenter")
                     present = list(current.get("clusters") or ())
                     if adding:
