@@ -13,10 +13,25 @@ import sys
 import time
 
 import cloudtower
-from cloudtower import (ApiClient, Bus, ClusterApi, Configuration, MountNewCreateDisksParams,
-                        MountNewCreateDisksParamsVmVolume, TaskApi, UserApi, VlanApi, VmApi,
-                        VmCreationParams, VmDiskParams, VmFirmware, VmNicModel, VmNicParams,
-                        VmStatus, VmVolumeElfStoragePolicyType)
+from cloudtower import (
+    ApiClient,
+    Bus,
+    ClusterApi,
+    Configuration,
+    MountNewCreateDisksParams,
+    MountNewCreateDisksParamsVmVolume,
+    TaskApi,
+    UserApi,
+    VlanApi,
+    VmApi,
+    VmCreationParams,
+    VmDiskParams,
+    VmFirmware,
+    VmNicModel,
+    VmNicParams,
+    VmStatus,
+    VmVolumeElfStoragePolicyType,
+)
 from cloudtower.exceptions import ApiException
 from cloudtower.models import LoginInput, UserSource
 from cloudtower.utils import wait_tasks

@@ -145,10 +145,20 @@ def vm_request_dicts(count):
 
 
 def build_vm_models(count):
-    from cloudtower import (Bus, MountNewCreateDisksParams, MountNewCreateDisksParamsVmVolume,
-                            VmCdRomParams, VmCreationParams, VmDiskParams, VmFirmware,
-                            VmGuestsOperationSystem, VmNicModel, VmNicParams, VmStatus,
-                            VmVolumeElfStoragePolicyType)
+    from cloudtower import (
+        Bus,
+        MountNewCreateDisksParams,
+        MountNewCreateDisksParamsVmVolume,
+        VmCdRomParams,
+        VmCreationParams,
+        VmDiskParams,
+        VmFirmware,
+        VmGuestsOperationSystem,
+        VmNicModel,
+        VmNicParams,
+        VmStatus,
+        VmVolumeElfStoragePolicyType,
+    )
     result = []
     for i in range(count):
         result.append(VmCreationParams(

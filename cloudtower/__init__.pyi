@@ -1,6 +1,6 @@
 # Type information for the lazily populated ``cloudtower`` namespace.
-from cloudtower.api import *  # noqa: F401,F403
-from cloudtower.models import *  # noqa: F401,F403
+from cloudtower import api as api, models as models
+from cloudtower.api import *  # noqa: F403
 from cloudtower.api_client import ApiClient as ApiClient
 from cloudtower.configuration import Configuration as Configuration
 from cloudtower.exceptions import (
@@ -11,7 +11,7 @@ from cloudtower.exceptions import (
     ApiValueError as ApiValueError,
     OpenApiException as OpenApiException,
 )
-from cloudtower import api as api, models as models
+from cloudtower.models import *  # noqa: F403
 
 __version__: str
 API_VERSION: str

@@ -14,10 +14,10 @@ import time
 import six
 
 from cloudtower import model as _model
-from cloudtower.model import RecursionError_
 from cloudtower._version import __version__
 from cloudtower.configuration import Configuration
 from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError, nested_too_deeply
+from cloudtower.model import RecursionError_
 
 # Keyword arguments every operation accepts besides its own parameters.
 COMMON_KWARGS = frozenset([

@@ -1,4 +1,4 @@
-from multiprocessing.pool import ApplyResult, ThreadPool
+from multiprocessing.pool import ThreadPool
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from cloudtower.configuration import Configuration

@@ -8,7 +8,6 @@ import json
 
 import six
 
-
 # A run of this many opening brackets is never CloudTower data; such a body is
 # refused before json.loads, whose recursion on some Pythons (3.8 under a deep
 # stack) can abort the process instead of raising RecursionError.

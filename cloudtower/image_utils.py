@@ -10,7 +10,7 @@ that has succeeded (other tasks are logged and left out).
 """
 import logging
 
-from cloudtower.upload import get_svt_image_version  # noqa: F401  (part of this module's API)
+from cloudtower.upload import get_svt_image_version
 
 logger = logging.getLogger("cloudtower.image_utils")
 

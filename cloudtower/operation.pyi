@@ -1,4 +1,4 @@
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any, FrozenSet, Optional, Tuple
 
 class Operation:
     name: str

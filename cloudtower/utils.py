@@ -171,7 +171,7 @@ def _report(progress, show_progress, done, total, final):
         sys.stderr.flush()
 
 
-def wait_task(id, api_client, interval=5, timeout=300):  # noqa: A002 (official signature)
+def wait_task(id, api_client, interval=5, timeout=300):  # `id`: the official signature
     """Wait for one task; returns it, raises like :func:`wait_tasks`."""
     tasks = wait_tasks([id], api_client, interval=interval, timeout=timeout, exit_on_error=True)
     return tasks[0] if tasks else None
@@ -218,7 +218,7 @@ def _ldap_strategy(api_client):
         response = api_client.request("POST", host, headers={"Content-Type": "application/json"},
                                       body={"query": "{authnStrategies{id type}}", "variables": {}})
         strategies = json.loads(response.data.decode("utf-8"))["data"]["authnStrategies"]
-    except Exception:  # noqa: B902 - any failure here means: no strategy to use
+    except Exception:  # any failure here means: no strategy to use
         # Older towers have no such query (plain LDAP login then works); an
         # unreachable tower is reported by the login call that follows.
         return None

@@ -1,4 +1,4 @@
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence
 
 from cloudtower.api_client import ApiClient
 from cloudtower.models import Task

@@ -9,9 +9,19 @@ Creates VMs (and one volume) named sdk-example-... and deletes them again.
 from __future__ import print_function
 
 from _connect import GiB, delete_vms, elf_cluster, fail, run, scratch_name, vm_vlan, wait_for
-
-from cloudtower import (Bus, ElfImageApi, VmApi, VmDiskApi, VmDiskType, VmFirmware, VmNicApi,
-                        VmNicModel, VmStatus, VmVolumeApi, VmVolumeElfStoragePolicyType)
+from cloudtower import (
+    Bus,
+    ElfImageApi,
+    VmApi,
+    VmDiskApi,
+    VmDiskType,
+    VmFirmware,
+    VmNicApi,
+    VmNicModel,
+    VmStatus,
+    VmVolumeApi,
+    VmVolumeElfStoragePolicyType,
+)
 
 
 def _blank_vm(cluster_id, vlan_id, vm_disks, vm_nics=None):

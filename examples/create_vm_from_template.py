@@ -8,7 +8,6 @@ Creates VMs (named sdk-example-...) and deletes them again.
 from __future__ import print_function
 
 from _connect import delete_vms, elf_cluster, fail, run, scratch_name, vm_vlan, wait_for
-
 from cloudtower import VmApi, VmNicApi, VmNicModel, VmTemplateApi
 
 

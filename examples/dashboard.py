@@ -15,9 +15,20 @@ from __future__ import division, print_function
 import argparse
 
 from _connect import connect, fail
-
-from cloudtower import (AlertApi, ClusterApi, ClusterType, DiskApi, DiskHealthStatus, DiskType,
-                        DiskUsageStatus, HostApi, Hypervisor, SeverityEnum, VmApi, VmStatus)
+from cloudtower import (
+    AlertApi,
+    ClusterApi,
+    ClusterType,
+    DiskApi,
+    DiskHealthStatus,
+    DiskType,
+    DiskUsageStatus,
+    HostApi,
+    Hypervisor,
+    SeverityEnum,
+    VmApi,
+    VmStatus,
+)
 from cloudtower.utils import paginate
 
 BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]

@@ -8,7 +8,6 @@ Works on VMs of its own (sdk-example-...).
 from __future__ import print_function
 
 from _connect import create_stopped_vm, delete_vms, elf_cluster, run, wait_for
-
 from cloudtower import VmApi
 
 

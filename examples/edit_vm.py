@@ -8,9 +8,17 @@ Each scenario works on a VM of its own (sdk-example-...), deleted at the end.
 from __future__ import print_function
 
 from _connect import GiB, elf_cluster, fail, run, scratch_name, scratch_vm, vm_vlan, wait_for
-
-from cloudtower import (Bus, ElfImageApi, VmApi, VmDiskApi, VmDiskType, VmNicApi, VmNicModel,
-                        VmVolumeApi, VmVolumeElfStoragePolicyType)
+from cloudtower import (
+    Bus,
+    ElfImageApi,
+    VmApi,
+    VmDiskApi,
+    VmDiskType,
+    VmNicApi,
+    VmNicModel,
+    VmVolumeApi,
+    VmVolumeElfStoragePolicyType,
+)
 
 
 def _disks(api_client, vm_id, disk_type):

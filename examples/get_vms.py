@@ -9,7 +9,6 @@ See _connect.py for how to point it at a real CloudTower.
 from __future__ import print_function
 
 from _connect import run
-
 from cloudtower import VmApi, VmStatus
 from cloudtower.utils import paginate
 
@@ -33,7 +32,7 @@ def all_vms_page_by_page(api_client):
     # For tens of thousands of VMs, read them a page at a time: memory stays
     # bounded by the page size. `first` + `after` (the last id) under the hood.
     count = 0
-    for vm in paginate(VmApi(api_client).get_vms, {"orderBy": "name_ASC"}, page_size=50):
+    for _vm in paginate(VmApi(api_client).get_vms, {"orderBy": "name_ASC"}, page_size=50):
         count += 1
     print("%d VMs read in pages of 50" % count)
 

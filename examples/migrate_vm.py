@@ -9,7 +9,6 @@ Needs a cluster with at least two connected hosts. Works on a VM of its own
 from __future__ import print_function
 
 from _connect import connected_hosts, elf_cluster, fail, run, scratch_vm, wait_for
-
 from cloudtower import VmApi
 
 

@@ -9,7 +9,6 @@ Works on two VMs of its own (sdk-example-...), deleted at the end.
 from __future__ import print_function
 
 from _connect import connect, connected_hosts, create_stopped_vm, delete_vms, elf_cluster, wait_for
-
 from cloudtower import VmApi, VmStatus
 
 

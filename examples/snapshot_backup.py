@@ -13,9 +13,14 @@ from __future__ import print_function
 import sys
 
 from _connect import connect, fail, scratch_name, scratch_vm, wait_for
-
-from cloudtower import (ConsistentType, IscsiLunSnapshotApi, VmApi, VmDiskType,
-                        VmSnapshotApi, VmToolsStatus)
+from cloudtower import (
+    ConsistentType,
+    IscsiLunSnapshotApi,
+    VmApi,
+    VmDiskType,
+    VmSnapshotApi,
+    VmToolsStatus,
+)
 
 
 def create_vm_snapshot(api_client, vm_name, snapshot_name,

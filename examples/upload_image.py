@@ -14,7 +14,6 @@ import sys
 import tempfile
 
 from _connect import connect, elf_cluster, scratch_name, wait_for
-
 from cloudtower import ElfImageApi
 from cloudtower.image_utils import get_elf_image_by_upload_task
 from cloudtower.upload import upload_elf_image

@@ -8,9 +8,19 @@ from multiprocessing.pool import ApplyResult
 
 import pytest
 
-from cloudtower import (ApiClient, ApiException, ApiTypeError, ApiValueError, Configuration,
-                        ElfImageApi, GetVmsRequestBody, VmApi, VmStatus, VmWhereInput)
-from cloudtower.models import VmStartParams, VmStartParamsData, VmCreationParams
+from cloudtower import (
+    ApiClient,
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    Configuration,
+    ElfImageApi,
+    GetVmsRequestBody,
+    VmApi,
+    VmStatus,
+    VmWhereInput,
+)
+from cloudtower.models import VmCreationParams, VmStartParams, VmStartParamsData
 from tests.loopback import LoopbackServer
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -245,6 +255,7 @@ def test_tls_self_signed_fails_when_verified_and_works_with_its_ca():
 
 def test_tls_verification_off_warns_once():
     import warnings
+
     from cloudtower import rest
     cert = os.path.join(DATA, "selfsigned.crt")
     del rest._insecure_warned[:]

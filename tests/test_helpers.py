@@ -11,13 +11,30 @@ import time
 
 import pytest
 
-from cloudtower import (AlertApi, ApiClient, ApiException, ApiValueError, Configuration,
-                        ElfImageApi, LabelApi, UploadTaskApi, UserSource, VmApi)
-from cloudtower.image_utils import (get_content_library_image_by_upload_task,
-                                    get_elf_image_by_upload_task, get_svt_image_version)
+from cloudtower import (
+    AlertApi,
+    ApiClient,
+    ApiException,
+    ApiValueError,
+    Configuration,
+    ElfImageApi,
+    LabelApi,
+    UploadTaskApi,
+    UserSource,
+    VmApi,
+)
+from cloudtower.image_utils import (
+    get_content_library_image_by_upload_task,
+    get_elf_image_by_upload_task,
+    get_svt_image_version,
+)
 from cloudtower.simulator import Simulator
-from cloudtower.upload import (CHUNK_SIZE, upload_content_library_image, upload_elf_image,
-                               upload_svt_image)
+from cloudtower.upload import (
+    CHUNK_SIZE,
+    upload_content_library_image,
+    upload_elf_image,
+    upload_svt_image,
+)
 from cloudtower.utils import login, paginate, wait_task, wait_tasks
 
 MiB = 1024 * 1024
@@ -519,6 +536,7 @@ def test_unfinished_and_other_kinds_of_upload_are_left_out(simulator, api_client
 
 def test_content_library_images_by_upload_task(simulator, api_client):
     import json
+
     from cloudtower import ContentLibraryImageApi
     cluster_id = elf_cluster_id(api_client)
     # one chunk, through the operation itself (see the test below for the helper)

@@ -88,8 +88,9 @@ def test_classes_are_built_once_even_under_concurrency():
 
 def test_unknown_names_raise_attribute_error():
     import pytest
+
     import cloudtower
     with pytest.raises(AttributeError):
-        cloudtower.NoSuchModel
+        cloudtower.NoSuchModel  # noqa: B018 - the attribute access is the test
     with pytest.raises(ImportError):
         exec("from cloudtower.models import NoSuchModel", {})

@@ -221,7 +221,7 @@ def test_1000_async_calls_from_4_threads_share_one_client(server):
                            for n in range(250)]
                 for n, result in pending:
                     results["t%d-%d" % (index, n)] = result.get(timeout=60)[0].name
-            except Exception as error:  # noqa: B902 - reported below
+            except Exception as error:  # reported below
                 errors.append(error)
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
         for thread in threads:

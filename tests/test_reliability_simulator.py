@@ -55,7 +55,7 @@ def test_50_clients_100_mutations_each_tasks_match_inventory(simulator):
                 with lock:
                     task_ids.extend(item.task_id for item in result)
                     label_ids.extend(item.data.id for item in result)
-        except Exception as error:  # noqa: B902 - reported by the assertion below
+        except Exception as error:  # reported by the assertion below
             errors.append(error)
     threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(clients)]
     for thread in threads:

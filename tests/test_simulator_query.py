@@ -154,12 +154,12 @@ def test_some_every_none_on_lists(api_client):
     labelled = [vm for vm in everything if vm.labels]
     assert labelled and len(labelled) < len(everything)
     some = vm_api.get_vms({"where": {"labels_some": {"key": "team"}}})
-    assert _ids(some) == sorted(vm.id for vm in everything if any(l.key == "team" for l in vm.labels))
+    assert _ids(some) == sorted(vm.id for vm in everything if any(label.key == "team" for label in vm.labels))
     none = vm_api.get_vms({"where": {"labels_none": {"key": "team"}}})
-    assert _ids(none) == sorted(vm.id for vm in everything if not any(l.key == "team" for l in vm.labels))
+    assert _ids(none) == sorted(vm.id for vm in everything if not any(label.key == "team" for label in vm.labels))
     # _every holds for a VM without labels (an empty list), as in SQL
     every = vm_api.get_vms({"where": {"labels_every": {"key": "team"}}})
-    expected = sorted(vm.id for vm in everything if all(l.key == "team" for l in vm.labels))
+    expected = sorted(vm.id for vm in everything if all(label.key == "team" for label in vm.labels))
     assert _ids(every) == expected
     assert set(vm.id for vm in everything if not vm.labels) <= set(expected)
     # on a list of rows of another table: VMs with a CD-ROM that has an image
@@ -362,6 +362,7 @@ def _schema_problems(type_name, value, path, problems):
 def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_client, finish):
     # a strict client (the official SDK validates required fields and enums) must accept them
     import json
+
     from cloudtower import ElfImageApi, LabelApi, VmSnapshotApi, VmTemplateApi
     from cloudtower.simulator.schema import tables
     vm_api = VmApi(api_client)

@@ -12,8 +12,18 @@ import time
 import pytest
 import urllib3
 
-from cloudtower import (AlertApi, ApiClient, ApiException, ClusterApi, Configuration, DiskApi,
-                        HostApi, TaskApi, UserApi, VmApi)
+from cloudtower import (
+    AlertApi,
+    ApiClient,
+    ApiException,
+    ClusterApi,
+    Configuration,
+    DiskApi,
+    HostApi,
+    TaskApi,
+    UserApi,
+    VmApi,
+)
 from cloudtower.simulator import Simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -6,9 +6,19 @@ import time
 
 import pytest
 
-from cloudtower import (ClusterApi, ContentLibraryVmTemplateApi, ElfImageApi, HostApi,
-                        IscsiLunSnapshotApi, TaskApi, VlanApi, VmApi, VmSnapshotApi, VmTemplateApi,
-                        VmVolumeApi)
+from cloudtower import (
+    ClusterApi,
+    ContentLibraryVmTemplateApi,
+    ElfImageApi,
+    HostApi,
+    IscsiLunSnapshotApi,
+    TaskApi,
+    VlanApi,
+    VmApi,
+    VmSnapshotApi,
+    VmTemplateApi,
+    VmVolumeApi,
+)
 
 GIB = 1024 ** 3
 
@@ -440,7 +450,7 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
     assert lun_ids and all(lun_ids)
     assert [d.type for d in snapshot.vm_disks].count("CD_ROM") >= 1
     luns = IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots({"where": {"name_in": lun_ids}})
-    assert sorted(l.name for l in luns) == sorted(lun_ids)
+    assert sorted(snap.name for snap in luns) == sorted(lun_ids)
     # a file-system-consistent snapshot needs VMTools running
     stopped = _vm(api_client, status="STOPPED")
     answers = snapshot_api.create_vm_snapshot({"data": [
@@ -582,7 +592,7 @@ def test_iscsi_targets_luns_and_snapshots_generically(api_client, finish):
     assert _one(finish([answer.task_id])).status == "SUCCESSED"
     lun = _one(lun_api.get_iscsi_luns({"where": {"name": "new-lun"}}))
     assert lun.iscsi_target.id == target.id and lun.assigned_size == 20 * GIB
-    assert lun.id in [l.id for l in _one(target_api.get_iscsi_targets({"where": {"id": target.id}})).luns]
+    assert lun.id in [each.id for each in _one(target_api.get_iscsi_targets({"where": {"id": target.id}})).luns]
     answer = _one(IscsiLunSnapshotApi(api_client).create_iscsi_lun_snapshot([{
         "name": "new-lun-snap", "iscsi_lun_id": lun.id, "iscsi_target_id": target.id}]))
     assert _one(finish([answer.task_id])).status == "SUCCESSED"

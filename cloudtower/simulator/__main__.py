@@ -7,8 +7,7 @@ import logging
 import sys
 import time
 
-from cloudtower.simulator.server import (DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USERNAME,
-                                         Simulator)
+from cloudtower.simulator.server import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USERNAME, Simulator
 
 
 def main(argv=None):

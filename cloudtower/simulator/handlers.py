@@ -25,8 +25,7 @@ import six
 
 from cloudtower.simulator import validate
 from cloudtower.simulator.errors import ApiError, Refused, bad_request
-from cloudtower.simulator.schema import (body_item, schema, split_list, table_of_where,
-                                         tables)
+from cloudtower.simulator.schema import body_item, schema, split_list, table_of_where, tables
 
 HANDLERS = {}
 

@@ -2,10 +2,26 @@
 """Behaviour of the resources around VMs: snapshots, templates, placement
 groups, labels and users. Folders, iSCSI targets/LUNs/LUN snapshots, NFS
 exports and the rest are served well by the generic handlers."""
-from cloudtower.simulator.handlers import (check_refs, create, describe, fill_row, handles,
-                                           map_params, need, refuse)
-from cloudtower.simulator.vm import (attach_cd_rom, attach_disk, detach_disk, disks, for_each_vm,
-                                     must_be_off, remove_snapshot, remove_vm)
+from cloudtower.simulator.handlers import (
+    check_refs,
+    create,
+    describe,
+    fill_row,
+    handles,
+    map_params,
+    need,
+    refuse,
+)
+from cloudtower.simulator.vm import (
+    attach_cd_rom,
+    attach_disk,
+    detach_disk,
+    disks,
+    for_each_vm,
+    must_be_off,
+    remove_snapshot,
+    remove_vm,
+)
 
 
 def _frozen_vlan(store, vlan_id):

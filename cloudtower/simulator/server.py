@@ -345,7 +345,7 @@ def _query_params(raw_path, op):
     from six.moves.urllib.parse import parse_qsl
     query = dict(parse_qsl(raw_path.split("?", 1)[1])) if "?" in raw_path else {}
     result = {}
-    for param, wire, type_name, required in op.query:
+    for _param, wire, type_name, required in op.query:
         value = query.get(wire)
         if value is None:
             if required:
@@ -365,7 +365,7 @@ def _form_body(raw, headers, op):
     if not content_type.startswith("multipart/form-data"):
         raise bad_request("%s takes multipart/form-data, got %r" % (op.path, content_type or None))
     form = parse_multipart(raw, content_type)
-    for param, wire, type_name, required in op.form:
+    for _param, wire, type_name, required in op.form:
         value = form.get(wire)
         if value is None:
             if required:

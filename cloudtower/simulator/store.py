@@ -244,7 +244,7 @@ class Store(object):
         row.update(values)
         if not row.get("id"):
             row["id"] = self.new_id()
-        for key, value in refs.items():
+        for key in refs:
             row[key] = [] if spec.schema.fields[key].many else None
         if row["id"] in self.rows[table]:
             raise ValueError("duplicate id %s in %s" % (row["id"], table))

@@ -19,8 +19,8 @@ GetVmsRequestBody(first="10")  # E: arg-type
 reveal_type(VmStatus.RUNNING)  # R: builtins.str
 
 # the official module paths name the same classes
-from cloudtower.models.vm import Vm as VmFromItsModule  # noqa: E402
 from cloudtower.models import Vm as VmFromPackage  # noqa: E402
+from cloudtower.models.vm import Vm as VmFromItsModule  # noqa: E402
 
 same: VmFromPackage = VmFromItsModule(name="web-2")
 reveal_type(VmFromItsModule(name="web-3"))  # R: cloudtower.models.Vm
