@@ -9,6 +9,7 @@ of thousands of objects costs little more than ``json.loads``.
 """
 import datetime
 import json
+import numbers
 import re
 import threading
 
@@ -27,6 +28,7 @@ try:
 except NameError:  # Python 2 raises RuntimeError for this
     RecursionError_ = RuntimeError
 _converter_cache = {}
+_set_attribute = object.__setattr__
 
 
 def model_class(name):
@@ -120,11 +122,20 @@ def is_enum(cls):
 
 
 class Model(object):
-    """A CloudTower object: keyword construction, attributes, ``to_dict()``."""
+    """A CloudTower object: keyword construction, attributes, ``to_dict()``.
+
+    As in the official SDK, a model checks the values it is given -- in the
+    constructor and when an attribute is assigned -- and nothing else: a
+    required field left out is simply not sent (CloudTower decides), while
+    ``None`` given for it, or a value outside the field's enum, bounds,
+    length or pattern, raises ``ApiValueError`` naming the field. Turn the
+    checks off with ``Configuration.client_side_validation = False``.
+    Objects read from responses are never checked.
+    """
 
     openapi_types = {}
     attribute_map = {}
-    _required = ()  # attributes that must be set (and not None) in a request
+    _required = ()  # attributes that must not be None when given
     _nullable = ()
     _enum_values = {}  # attribute -> allowed values of an inline enum
     _constraints = {}  # attribute -> {"minimum": ..., "maxLength": ...}
@@ -139,30 +150,73 @@ class Model(object):
                                    % (type(self).__name__, key))
         values = dict.fromkeys(types)
         values.update(kwargs)
+        if config is not None:
+            values["_configuration"] = config
         self.__dict__.update(values)
         if config is None:
             from cloudtower.configuration import Configuration
             config = Configuration._shared_default()
-        if config.client_side_validation:
-            self.validate()
+        if kwargs and config.client_side_validation:
+            cls = type(self)
+            checks = cls.__dict__.get("_checks")
+            if checks is None:
+                checks = cls._compile_checks()
+            for key, value in kwargs.items():
+                check = checks.get(key)
+                if check is not None:
+                    _check_value(cls.__name__, key, value, check)
+
+    def __setattr__(self, name, value):
+        if name in self.openapi_types:
+            config = self.__dict__.get("_configuration")
+            if config is None:
+                from cloudtower.configuration import Configuration
+                config = Configuration._shared_default()
+            if config.client_side_validation:
+                cls = type(self)
+                checks = cls.__dict__.get("_checks")
+                check = (checks if checks is not None else cls._compile_checks()).get(name)
+                if check is not None:
+                    _check_value(cls.__name__, name, value, check)
+        object.__setattr__(self, name, value)
 
     def validate(self):
-        """Check required attributes and enum values; raise ``ApiValueError`` naming the field."""
-        name = type(self).__name__
-        nullable = self._nullable
-        for attr in self._required:
-            if getattr(self, attr, None) is None and attr not in nullable:
-                raise ApiValueError("Invalid value for `%s` of %s, must not be `None`" % (attr, name))
-        for attr, allowed in self._enum_values.items():
-            _check_enum(name, attr, getattr(self, attr, None), allowed)
-        for attr, type_name in self.openapi_types.items():
-            value = getattr(self, attr, None)
-            if value is None or type_name in PRIMITIVE_TYPES:
-                continue
+        """Check every field that holds a value, as the constructor checks what
+        it is given; raise ``ApiValueError`` naming the field. A required field
+        that is not set passes: whether it may be left out is CloudTower's call."""
+        cls = type(self)
+        name = cls.__name__
+        checks = cls.__dict__.get("_checks")
+        if checks is None:
+            checks = cls._compile_checks()
+        values = self.__dict__
+        for attr, check in checks.items():
+            value = values.get(attr)
+            if value is not None:
+                _check_value(name, attr, value, check)
+
+    @classmethod
+    def _compile_checks(cls):
+        """{attribute: (must not be None, allowed values or None, is a list,
+        constraints)} for the attributes that have anything to check."""
+        checks = {}
+        required = frozenset(cls._required)
+        nullable = frozenset(cls._nullable)
+        for attr, type_name in cls.openapi_types.items():
             inner = _LIST.match(type_name)
-            cls = model_class(inner.group(1) if inner else type_name)
-            if cls is not None and is_enum(cls):
-                _check_enum(name, attr, value, cls.allowable_values)
+            allowed = cls._enum_values.get(attr)
+            inline = allowed is not None
+            if allowed is None and type_name not in PRIMITIVE_TYPES:
+                target = model_class(inner.group(1) if inner else type_name)
+                if target is not None and is_enum(target):
+                    allowed = target.allowable_values
+            # like the official SDK: None fails a required field and an inline enum
+            not_none = attr not in nullable and (attr in required or inline)
+            constraints = cls._constraints.get(attr) or None
+            if not_none or allowed is not None or constraints:
+                checks[attr] = (not_none, allowed, inner is not None, constraints)
+        cls._checks = checks
+        return checks
 
     # -- reading JSON ------------------------------------------------------
 
@@ -215,7 +269,7 @@ class Model(object):
             if value is not None:
                 values[attr] = convert(value)
         obj = cls.__new__(cls)
-        obj.__dict__ = values
+        _set_attribute(obj, "__dict__", values)  # past Model.__setattr__: nothing to check
         return obj
 
     # -- writing -----------------------------------------------------------
@@ -267,14 +321,76 @@ class Enum(Model):
     allowable_values = []
 
 
-def _check_enum(model_name, attr, value, allowed):
+def _check_value(model_name, attr, value, check):
+    """Raise ``ApiValueError`` if ``value`` breaks what the field allows."""
+    not_none, allowed, many, constraints = check
     if value is None:
+        if not_none:
+            raise ApiValueError("Invalid value for `%s` of %s, must not be `None`"
+                                % (attr, model_name))
         return
-    values = value if isinstance(value, (list, tuple)) else [value]
-    for item in values:
-        if item not in allowed:
-            raise ApiValueError("Invalid value for `%s` of %s (%r), must be one of %s"
-                                % (attr, model_name, item, list(allowed)))
+    if allowed is not None:
+        items = value if many and isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if item not in allowed:
+                raise ApiValueError("Invalid value for `%s` of %s (%r), must be one of %s"
+                                    % (attr, model_name, item, list(allowed)))
+    if constraints:
+        problem = _constraint_problem(value, constraints)
+        if problem is not None:
+            raise ApiValueError("Invalid value for `%s` of %s (%r), %s"
+                                % (attr, model_name, value, problem))
+
+
+def _constraint_problem(value, constraints):
+    """What is wrong with ``value`` under the schema's bounds, lengths and
+    pattern (worded as the official SDK words it), or None."""
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        maximum = constraints.get("maximum")
+        if maximum is not None:
+            if constraints.get("exclusiveMaximum") and value >= maximum:
+                return "must be a value less than `%s`" % maximum
+            if value > maximum:
+                return "must be a value less than or equal to `%s`" % maximum
+        minimum = constraints.get("minimum")
+        if minimum is not None:
+            if constraints.get("exclusiveMinimum") and value <= minimum:
+                return "must be a value greater than `%s`" % minimum
+            if value < minimum:
+                return "must be a value greater than or equal to `%s`" % minimum
+    elif isinstance(value, six.string_types):
+        limit = constraints.get("maxLength")
+        if limit is not None and len(value) > limit:
+            return "length must be less than or equal to `%s`" % limit
+        limit = constraints.get("minLength")
+        if limit is not None and len(value) < limit:
+            return "length must be greater than or equal to `%s`" % limit
+        pattern = constraints.get("pattern")
+        if pattern is not None and not _search(pattern, value):
+            return "must follow the pattern `%s`" % pattern
+    elif isinstance(value, (list, tuple)):
+        limit = constraints.get("maxItems")
+        if limit is not None and len(value) > limit:
+            return "number of items must be less than or equal to `%s`" % limit
+        limit = constraints.get("minItems")
+        if limit is not None and len(value) < limit:
+            return "number of items must be greater than or equal to `%s`" % limit
+    return None
+
+
+_DELIMITED = re.compile(r"^/(.*)/([imsx]*)$", re.S)
+_FLAGS = {"i": re.I, "m": re.M, "s": re.S, "x": re.X}
+
+
+def _search(pattern, value):
+    """``re.search`` for a schema pattern; ``/body/flags`` is unwrapped as openapi-generator does."""
+    delimited = _DELIMITED.match(pattern)
+    flags = 0
+    if delimited:
+        pattern = delimited.group(1)
+        for letter in delimited.group(2):
+            flags |= _FLAGS[letter]
+    return re.search(pattern, value, flags)
 
 
 def _copy_values(plan, data):
