@@ -8,6 +8,7 @@ from __future__ import absolute_import
 
 from cloudtower import _lazy
 from cloudtower._version import API_VERSION, __version__  # noqa: F401
+from cloudtower.api import _REMOVED as _REMOVED_APIS
 from cloudtower.api import API_MODULES
 from cloudtower.models import MODEL_MODULES
 
@@ -20,13 +21,15 @@ _CORE = {
     "ApiValueError": "exceptions",
     "ApiKeyError": "exceptions",
     "ApiException": "exceptions",
+    "ApiVersionError": "exceptions",
 }
 _SUBMODULES = ("api", "api_client", "configuration", "exceptions", "models", "rest", "utils",
-               "simulator")
+               "simulator", "versions")
 
 __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 
-_sources = [_lazy.FromModules("cloudtower.", _CORE), _lazy.FromModules("cloudtower.api.", API_MODULES),
+_sources = [_lazy.FromModules("cloudtower.", _CORE),
+            _lazy.FromModules("cloudtower.api.", API_MODULES, _REMOVED_APIS),
             _lazy.from_module("cloudtower.models", MODEL_MODULES)]
-del API_MODULES, MODEL_MODULES
+del API_MODULES, MODEL_MODULES, _REMOVED_APIS
 _lazy.install(__name__, _sources, _SUBMODULES)

@@ -6,6 +6,7 @@ from cloudtower.configuration import Configuration as Configuration
 from cloudtower.exceptions import (
     ApiAttributeError as ApiAttributeError,
     ApiException as ApiException,
+    ApiVersionError as ApiVersionError,
     ApiKeyError as ApiKeyError,
     ApiTypeError as ApiTypeError,
     ApiValueError as ApiValueError,

@@ -12,12 +12,25 @@ import sys
 import types
 
 
-class FromModules(object):
-    """Names defined in submodules: ``{"VmApi": "vm_api"}`` under ``prefix``."""
+def _warn_if_removed(removed, name):
+    """Names the newest CloudTower no longer has still resolve, with one warning each."""
+    if removed and name in removed:
+        from cloudtower.versions import warn_removed
+        warn_removed(name, "%s was removed in CloudTower %s; it still works with older "
+                           "CloudTowers" % (name, removed[name]), stacklevel=4)
 
-    def __init__(self, prefix, table):
+
+class FromModules(object):
+    """Names defined in submodules: ``{"VmApi": "vm_api"}`` under ``prefix``.
+
+    ``removed`` maps names the newest CloudTower no longer has to the version
+    that removed them.
+    """
+
+    def __init__(self, prefix, table, removed=None):
         self.prefix = prefix
         self.table = table
+        self.removed = removed
 
     def names(self):
         return self.table.keys()
@@ -26,15 +39,17 @@ class FromModules(object):
         module = self.table.get(name)
         if module is None:
             raise KeyError(name)
+        _warn_if_removed(self.removed, name)
         return getattr(importlib.import_module(self.prefix + module), name)
 
 
 class Built(object):
-    """Names whose values ``build(name)`` makes."""
+    """Names whose values ``build(name)`` makes (``removed`` as for ``FromModules``)."""
 
-    def __init__(self, build, names):
+    def __init__(self, build, names, removed=None):
         self.build = build
         self.table = names
+        self.removed = removed
 
     def names(self):
         return self.table
@@ -42,6 +57,7 @@ class Built(object):
     def resolve(self, name):
         if name not in self.table:
             raise KeyError(name)
+        _warn_if_removed(self.removed, name)
         return self.build(name)
 
 

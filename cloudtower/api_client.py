@@ -60,6 +60,9 @@ class ApiClient(object):
         self.client_side_validation = configuration.client_side_validation
         # Set by cloudtower.utils.login: called once when a token is refused.
         self.reauthenticate = None
+        # (index, text) of the server's version once asked (see cloudtower_version)
+        self._detected_version = None
+        self._version_lock = threading.Lock()
         self._closed = False
 
     # -- life cycle --------------------------------------------------------
@@ -123,8 +126,10 @@ class ApiClient(object):
     def call_operation(self, operation, args, kwargs, with_http_info=False):
         """Check the arguments of ``operation`` and send it."""
         name = operation.name
+        self._check_operation_version(operation)
         for key in kwargs:
-            if key not in operation.accepted and key not in COMMON_KWARGS:
+            if key not in operation.accepted and key not in COMMON_KWARGS \
+                    and not any(key == older for older, _ in operation.aliases):
                 raise ApiTypeError("Got an unexpected keyword argument '%s' to method %s"
                                    % (key, name))
         positional = operation.positional
@@ -132,11 +137,18 @@ class ApiClient(object):
             raise ApiTypeError("%s() takes %d positional argument(s) but %d were given"
                                % (name, len(positional), len(args)))
         params = dict(zip(positional, args))
+        for older, current in operation.aliases:
+            # a parameter older releases named differently
+            if older in kwargs:
+                if current in kwargs or current in params:
+                    raise ApiTypeError("%s() got both '%s' and its older name '%s'" % (name, current, older))
+                kwargs = dict(kwargs)
+                kwargs[current] = kwargs.pop(older)
         for key in params:
             if key in kwargs:
                 raise ApiTypeError("%s() got multiple values for argument '%s'" % (name, key))
         params.update((k, v) for k, v in kwargs.items() if k in operation.accepted)
-        for key in positional:
+        for key in operation.required:
             if params.get(key) is None:
                 raise ApiValueError("Missing the required parameter `%s` when calling `%s`"
                                     % (key, name))
@@ -157,8 +169,13 @@ class ApiClient(object):
         elif operation.form:
             form = self._form_fields(operation, params)
             headers["Content-Type"] = "multipart/form-data"
+        for param, wire, _, _ in operation.header:
+            if params.get(param) is not None:
+                headers[wire] = params[param]
         query = [(wire, params[param]) for param, wire, _, _ in operation.query
                  if params.get(param) is not None]
+        if body is not None:
+            self._check_field_versions(operation, body)
         return self.call_api(
             operation.path, operation.http_method, query_params=query, header_params=headers,
             body=body, post_params=form, response_type=operation.return_type,
@@ -166,6 +183,87 @@ class ApiClient(object):
             _return_http_data_only=kwargs.get("_return_http_data_only", not with_http_info),
             _preload_content=kwargs.get("_preload_content", True),
             _request_timeout=kwargs.get("_request_timeout"), _safe=operation.safe)
+
+    # -- CloudTower versions -------------------------------------------------
+
+    def _check_operation_version(self, operation):
+        """Refuse, before anything else, an operation the connected CloudTower lacks."""
+        from cloudtower import versions
+        if operation.successor is not None:
+            # the user's call is five frames up: method, Api._call, call_operation, here
+            versions.warn_removed(operation.name, "%s is an older name of %s"
+                                  % (operation.name, operation.successor), stacklevel=5)
+        elif operation.versions and operation.versions[-1][1] is not None:
+            versions.warn_removed(operation.name, "%s was removed in CloudTower %s; it still works "
+                                  "with older CloudTowers" % (operation.name,
+                                                              versions.removed_in(operation.versions)),
+                                  stacklevel=5)
+        if not operation.versions:
+            return
+        index, label = self.cloudtower_version_index()
+        if index is not None and not versions.contains(operation.versions, index):
+            from cloudtower.exceptions import ApiVersionError
+            raise ApiVersionError(versions.needs(operation.name, operation.versions, label),
+                                  operation=operation.name, server_version=label,
+                                  required=versions.describe(operation.versions))
+
+    def _check_field_versions(self, operation, body):
+        """Refuse, before sending, a request field the connected CloudTower lacks."""
+        from cloudtower import versions
+        fields = list(versions.versioned_fields(operation.body[1], body))
+        if not fields:
+            return
+        index, label = self.cloudtower_version_index()
+        if index is None:
+            return
+        for path, model_name, attr, range_ in fields:
+            if not versions.contains(range_, index):
+                from cloudtower.exceptions import ApiVersionError
+                what = "%s: field `%s` of %s (at %s)" % (operation.name, attr, model_name, path)
+                raise ApiVersionError(versions.needs(what, range_, label), operation=operation.name,
+                                      field=path, server_version=label,
+                                      required=versions.describe(range_))
+
+    def cloudtower_version(self):
+        """The connected CloudTower's version: ``Configuration.api_version`` if set,
+        else asked of the server once (``GET /get-version``) and kept; None if unknown."""
+        return self.cloudtower_version_index()[1]
+
+    def cloudtower_version_index(self):
+        """``(index into the known versions, version text)``; ``(None, None)`` if unknown."""
+        from cloudtower import versions
+        pinned = self.configuration.api_version
+        if pinned is not None:
+            return versions.index_of(pinned), pinned
+        detected = self._detected_version
+        if detected is None:
+            with self._version_lock:
+                detected = self._detected_version
+                if detected is None:
+                    detected = self._detected_version = self._ask_version()
+        return detected
+
+    def _ask_version(self):
+        from cloudtower import versions
+        try:
+            answer = self.call_api("/get-version", "GET", header_params={"Accept": "application/json"},
+                                   response_type="str", auth_settings=[], _return_http_data_only=True,
+                                   _safe=True)
+        except ApiException as error:
+            if error.status == 404:
+                # /get-version came with CloudTower 2.3.0
+                older = versions.known_versions()
+                last = max(i for i, v in enumerate(older) if versions.parse(v) < (2, 3, 0))
+                return last, "older than 2.3.0"
+            if error.status == 0:
+                raise
+            _log_debug("could not learn the CloudTower version (%s); calls are not checked "
+                       "against it", error)
+            return None, None
+        if versions.parse(answer) is None:
+            _log_debug("the CloudTower version %r is not a version; calls are not checked", answer)
+            return None, None
+        return versions.index_of(answer), answer
 
     def _form_fields(self, operation, params):
         fields = []
@@ -381,6 +479,11 @@ def _check_body_type(name, param, type_name, value):
     if not wants_list and not isinstance(value, (dict, _model.Model)):
         raise ApiTypeError("Invalid type for parameter `%s` of %s: expected %s or a dict, got %s"
                            % (param, name, type_name, type(value).__name__))
+
+
+def _log_debug(message, *args):
+    import logging
+    logging.getLogger("cloudtower").debug(message, *args)
 
 
 def _file_field(param, value):

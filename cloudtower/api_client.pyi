@@ -8,6 +8,8 @@ COMMON_KWARGS: frozenset
 RETRY_STATUSES: frozenset
 
 class ApiClient:
+    PRIMITIVE_TYPES: Tuple[type, ...]
+    NATIVE_TYPES_MAPPING: Dict[str, type]
     configuration: Configuration
     pool_threads: int
     default_headers: Dict[str, str]
@@ -25,6 +27,8 @@ class ApiClient:
     @property
     def rest_client(self) -> Any: ...
     def set_default_header(self, header_name: str, header_value: str) -> None: ...
+    def cloudtower_version(self) -> Optional[str]: ...
+    def cloudtower_version_index(self) -> Tuple[Optional[int], Optional[str]]: ...
     def call_operation(self, operation: Operation, args: Tuple[Any, ...], kwargs: Dict[str, Any],
                        with_http_info: bool = ...) -> Any: ...
     def call_api(self, resource_path: str, method: str, path_params: Any = ..., query_params: Any = ...,

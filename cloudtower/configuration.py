@@ -36,6 +36,11 @@ class Configuration(object):
     each time, with jitter), ``timeout`` (the default request timeout in
     seconds: a number, or a ``(connect, read)`` pair; ``None`` waits forever),
     ``client_side_validation``, ``debug`` and ``logger_file``.
+
+    :param api_version: the CloudTower version the client talks to, e.g.
+        ``"4.3.0"``. Left unset, the client asks the server once, when a call
+        first depends on it. A call that version lacks raises
+        ``ApiVersionError`` before anything is sent.
     """
 
     _default = None
@@ -43,7 +48,7 @@ class Configuration(object):
 
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None,
                  password=None, discard_unknown_keys=False, server_index=None,
-                 ssl_ca_cert=None):
+                 ssl_ca_cert=None, api_version=None):
         self._base_path = "http://localhost/v2/api" if host is None else host
         self.api_key = dict(api_key) if api_key else {}
         self.api_key_prefix = dict(api_key_prefix) if api_key_prefix else {}
@@ -82,6 +87,22 @@ class Configuration(object):
         self.retry_backoff = 0.2
         self.timeout = (10.0, 300.0)
         self.client_side_validation = True
+        self.api_version = api_version
+
+    @property
+    def api_version(self):
+        """The pinned CloudTower version (a string such as ``"4.3.0"``), or None."""
+        return self._api_version
+
+    @api_version.setter
+    def api_version(self, value):
+        if value is not None:
+            from cloudtower import versions
+            from cloudtower.exceptions import ApiValueError
+            if versions.parse(value) is None:
+                raise ApiValueError("api_version must be a CloudTower version such as \"4.6.0\", "
+                                    "got %r" % (value,))
+        self._api_version = value
 
     # -- defaults ----------------------------------------------------------
 

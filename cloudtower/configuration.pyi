@@ -27,13 +27,15 @@ class Configuration:
     retry_backoff: float
     timeout: Union[None, float, Tuple[float, float]]
     client_side_validation: bool
+    api_version: Optional[str]
     debug: bool
     logger_file: Optional[str]
     host: str
     def __init__(self, host: Optional[str] = ..., api_key: Optional[Dict[str, str]] = ...,
                  api_key_prefix: Optional[Dict[str, str]] = ..., username: Optional[str] = ...,
                  password: Optional[str] = ..., discard_unknown_keys: bool = ...,
-                 server_index: Optional[int] = ..., ssl_ca_cert: Optional[str] = ...) -> None: ...
+                 server_index: Optional[int] = ..., ssl_ca_cert: Optional[str] = ...,
+                 api_version: Optional[str] = ...) -> None: ...
     @classmethod
     def set_default(cls, default: Optional[Configuration]) -> None: ...
     @classmethod

@@ -137,3 +137,22 @@ class ApiException(OpenApiException):
                 body = body[:2000] + "... (%d more characters)" % (len(body) - 2000)
             lines.append("HTTP response body: %s" % body)
         return "\n".join(lines) + "\n"
+
+
+class ApiVersionError(ApiException):
+    """A call the connected CloudTower's version lacks, refused before anything was sent.
+
+    ``operation`` is the method name; ``field`` the request field at fault
+    (None when the whole operation is missing); ``required`` describes the
+    versions that have it; ``server_version`` is the CloudTower's version.
+    """
+
+    def __init__(self, reason, operation=None, field=None, required=None, server_version=None):
+        super(ApiVersionError, self).__init__(status=0, reason=reason)
+        self.operation = operation
+        self.field = field
+        self.required = required
+        self.server_version = server_version
+
+    def __str__(self):
+        return self.reason

@@ -34,3 +34,11 @@ class ApiException(OpenApiException):
     path: Optional[str]
     error_body: Optional[Dict[str, Any]]
     def __init__(self, status: Optional[int] = ..., reason: Optional[str] = ..., http_resp: Any = ...) -> None: ...
+
+class ApiVersionError(ApiException):
+    operation: Optional[str]
+    field: Optional[str]
+    required: Optional[str]
+    server_version: Optional[str]
+    def __init__(self, reason: str, operation: Optional[str] = ..., field: Optional[str] = ...,
+                 required: Optional[str] = ..., server_version: Optional[str] = ...) -> None: ...

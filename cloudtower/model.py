@@ -38,7 +38,9 @@ def model_class(name):
         import cloudtower.models as models
         if name not in models.MODEL_MODULES:
             return None
-        cls = _class_cache[name] = getattr(models, name)
+        # the builder, not the package attribute: reading a response that
+        # holds a removed model is no reason to warn the user about it
+        cls = _class_cache[name] = models._build(name)
     return cls
 
 
@@ -75,8 +77,12 @@ class ModelBuilder(object):
 def build_class(name, packed, module, op_sets=()):
     """A model or enum class from its table (see codegen/emit.py for the format)."""
     table = json.loads(packed)
+    ranges = dict((key, _as_range(value)) for key, value in table.get("g", {}).items())
     if "v" in table:
         attrs = dict((str(const), value) for const, value in table["v"])
+        for const, range_ in ranges.items():
+            if range_[-1][1] is not None:
+                attrs[str(const)] = _RemovedConstant(name, const, attrs[const], range_)
         attrs["allowable_values"] = [value for _, value in table["v"][:table["n"]]]
         attrs["openapi_types"] = {}
         attrs["attribute_map"] = {}
@@ -87,7 +93,12 @@ def build_class(name, packed, module, op_sets=()):
         fields = []
         for packed_field in table["f"]:
             if isinstance(packed_field[0], int):
-                fields.extend(_filter_family(packed_field, op_sets))
+                family = _filter_family(packed_field, op_sets)
+                fields.extend(family)
+                if family[0][0] in ranges:
+                    # a filter family shares its first field's range
+                    for member in family[1:]:
+                        ranges[member[0]] = ranges[family[0][0]]
             else:
                 fields.append(packed_field + [0, packed_field[0]][len(packed_field) - 2:])
         attrs = {
@@ -98,12 +109,44 @@ def build_class(name, packed, module, op_sets=()):
             "_enum_values": table.get("e", {}),
             "_constraints": table.get("c", {}),
             "_closed": bool(table.get("x")),
+            "_field_versions": ranges,
         }
+        attrs["_removed"] = dict((attr, r) for attr, r in attrs["_field_versions"].items()
+                                 if r[-1][1] is not None)
         base = Model
         doc = "CloudTower model %s; ``openapi_types`` lists its fields." % name
+    attrs["_versions"] = _as_range(table.get("r", ()))
     attrs["__module__"] = module
     attrs["__doc__"] = doc
     return type(str(name), (base,), attrs)
+
+
+def _warn_removed_field(cls, attr):
+    from cloudtower.versions import removed_in, warn_removed
+    warn_removed("%s.%s" % (cls.__name__, attr),
+                 "%s.%s was removed in CloudTower %s; it still works with older CloudTowers"
+                 % (cls.__name__, attr, removed_in(cls._removed[attr])), stacklevel=3)
+
+
+def _as_range(spans):
+    return tuple((first, end) for first, end in spans)
+
+
+class _RemovedConstant(object):
+    """An enum constant the newest CloudTower no longer has: its value, with one warning."""
+
+    def __init__(self, enum_name, const, value, range_):
+        self.enum_name = enum_name
+        self.const = const
+        self.value = value
+        self.range = range_
+
+    def __get__(self, instance, owner):
+        from cloudtower.versions import removed_in, warn_removed
+        warn_removed("%s.%s" % (self.enum_name, self.const),
+                     "%s.%s was removed in CloudTower %s; it still works with older CloudTowers"
+                     % (self.enum_name, self.const, removed_in(self.range)), stacklevel=2)
+        return self.value
 
 
 def _filter_family(packed, op_sets):
@@ -140,6 +183,9 @@ class Model(object):
     _enum_values = {}  # attribute -> allowed values of an inline enum
     _constraints = {}  # attribute -> {"minimum": ..., "maxLength": ...}
     _closed = False  # the schema forbids properties it does not declare
+    _versions = ()  # the CloudTower versions that have this class (cloudtower.versions)
+    _field_versions = {}  # attribute -> versions, for fields not in every version of the class
+    _removed = {}  # the same, for fields the newest CloudTower no longer has
 
     def __init__(self, **kwargs):
         config = kwargs.pop("local_vars_configuration", None)
@@ -148,6 +194,8 @@ class Model(object):
             if key not in types:
                 raise ApiTypeError("%s() got an unexpected keyword argument '%s'"
                                    % (type(self).__name__, key))
+            if key in self._removed:
+                _warn_removed_field(type(self), key)
         values = dict.fromkeys(types)
         values.update(kwargs)
         if config is not None:

@@ -1,18 +1,21 @@
-"""Regenerate the SDK: ``python -m codegen [--spec PATH] [--check]``.
+"""Regenerate the SDK: ``python -m codegen [--specs DIR] [--check]``.
 
-Without ``--check`` it writes every generated file and deletes generated files
-that are no longer produced; with ``--check`` it changes nothing and exits 1
-if the committed files differ from what the document produces.
+It reads the API shapes of every CloudTower version in ``specs/`` (see
+specs/README.md), merges them (codegen/merge.py) and writes the package's
+generated files. Without ``--check`` it writes every generated file and
+deletes generated files that are no longer produced; with ``--check`` it
+changes nothing and exits 1 if the committed files differ from what the
+shapes produce.
 """
 import argparse
 import os
 import sys
 
+from codegen import merge
 from codegen.emit import generate
-from codegen.spec import Spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SPEC = os.path.join(ROOT, "..", "shared", "openapi", "cloudtower-4.6.0.json")
+DEFAULT_SPECS = os.path.join(ROOT, "specs")
 GENERATED_DIRS = ("cloudtower/api", "cloudtower/models", "docs/api")
 
 
@@ -28,15 +31,16 @@ def existing_generated(root):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
-    parser.add_argument("--spec", default=os.environ.get("CLOUDTOWER_OPENAPI", DEFAULT_SPEC),
-                        help="the OpenAPI document (default: ../shared/openapi/cloudtower-4.6.0.json)")
+    parser.add_argument("--specs", default=DEFAULT_SPECS,
+                        help="the folder of API shapes (default: specs/ of this repository)")
     parser.add_argument("--out", default=ROOT, help="the project folder to write into")
     parser.add_argument("--check", action="store_true",
                         help="compare with the files on disk instead of writing")
     args = parser.parse_args(argv)
-    if not os.path.exists(args.spec):
-        parser.error("no OpenAPI document at %s" % args.spec)
-    files = generate(Spec.load(args.spec))
+    shapes = merge.load_all(args.specs)
+    if not shapes:
+        parser.error("no API shapes (*.json.gz) in %s" % args.specs)
+    files = generate(merge.Merged(shapes))
     old = existing_generated(args.out)
     stale = sorted(old - set(files))
     changed = []
@@ -60,7 +64,7 @@ def main(argv=None):
         if changed or stale:
             print("%d generated files are out of date; run `python -m codegen`" % (len(changed) + len(stale)))
             return 1
-        print("generated files match the document (%d files)" % len(files))
+        print("generated files match the API shapes (%d files)" % len(files))
         return 0
     for rel in stale:
         os.remove(os.path.join(args.out, rel))

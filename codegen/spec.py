@@ -278,7 +278,8 @@ class Spec(object):
         ok = raw.get("responses", {}).get("200", {})
         content = ok.get("content", {})
         if "application/json" in content:
-            op.return_type = self.type_of(content["application/json"].get("schema"), None, None)
+            # openapi-generator names an inline response object InlineResponse200
+            op.return_type = self.type_of(content["application/json"].get("schema"), "inline_response_200", None)
         return op
 
     def _body_param_name(self, schema):

@@ -5,6 +5,7 @@ from the schemas deserializes into the declared types."""
 import importlib
 import json
 import re
+import warnings
 
 import pytest
 
@@ -61,6 +62,10 @@ def server():
 
     def answer(request):
         op = by_path[request.path.split("?")[0][len("/v2/api"):]]
+        if op.name == "get_api_version" and request.header("Authorization") is None:
+            # the client asking which CloudTower this is: "no idea", so that
+            # nothing is refused for its version (tests/test_versions.py covers that)
+            return {"status": 200, "body": json.dumps("unknown")}
         body = faker.value(op.return_type) if op.return_type else None
         return {"status": 200, "body": json.dumps(body)}
     with LoopbackServer() as srv:
@@ -73,7 +78,8 @@ def test_every_operation_has_a_method():
     for _, _, method in api_methods():
         covered.update(re.findall(r'OPERATIONS\["(\w+)"\]', _source(method)))
     assert covered == set(OPERATIONS)
-    assert len(OPERATIONS) == 554
+    # every method name of every official release, 1.9.0 to 2.23.0, is an operation
+    assert len(OPERATIONS) >= 586
 
 
 def _source(method):
@@ -85,6 +91,8 @@ def test_all_operations_round_trip(server):
     conf = Configuration(host=server.url)
     conf.api_key["Authorization"] = "token-1"
     client = ApiClient(conf)
+    asked = len(server.received)
+    assert client.cloudtower_version() is None and len(server.received) == asked + 1
     faker = Faker(seed=3, max_depth=1)
     calls = 0
     for index, (class_name, name, method) in enumerate(api_methods()):
@@ -102,7 +110,9 @@ def test_all_operations_round_trip(server):
             else:
                 kwargs[param] = value
         before = len(server.received)
-        result = getattr(api, name)(*args, content_language="en-US", **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # removed and renamed names
+            result = getattr(api, name)(*args, content_language="en-US", **kwargs)
         calls += 1
         assert len(server.received) == before + 1
         request = server.last

@@ -272,12 +272,15 @@ def test_unknown_filter_key_is_a_validation_error(api_client):
     assert "body.where.colour" in caught.value.message
 
 
-def test_every_get_operation_answers_and_rows_have_every_field(api_client):
+def test_every_get_operation_answers_and_rows_have_every_field(simulator, api_client):
     from cloudtower.simulator.schema import tables
+    from cloudtower.versions import contains
     known = tables()
+    # the operations of the simulator's CloudTower version (the newest)
     names = [n for n in sorted(OPERATIONS) if OPERATIONS[n].path.startswith("/get-")
-             and not OPERATIONS[n].path.endswith("-connection")]
-    assert len(names) == 143
+             and not OPERATIONS[n].path.endswith("-connection")
+             and contains(OPERATIONS[n].versions, simulator.version_index)]
+    assert len(names) >= 143
     with_rows = 0
     faker = Faker(7)
     for name in names:
@@ -382,7 +385,10 @@ def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_clien
     assert all(t.status == "SUCCESSED" for t in finish(tasks))
     problems = set()
     checked = 0
+    from cloudtower.versions import contains
     for name, table in sorted(tables().items()):
+        if not contains(table.list_op.versions, simulator.version_index):
+            continue  # a table of an older CloudTower version
         response = api_client.call_operation(table.list_op, ({},), {"_preload_content": False})
         rows = json.loads(response.data.decode("utf-8"))
         for row in rows:

@@ -1,5 +1,5 @@
 # coding: utf-8
-"""A local CloudTower 4.6.0 for offline development and tests.
+"""A local CloudTower for offline development and tests.
 
 It speaks CloudTower's wire protocol (every operation under ``/v2/api``,
 JSON bodies, the login token raw in ``Authorization``, an
@@ -19,8 +19,14 @@ In a program or a test::
         # or: Configuration(host=sim.endpoint) + sim.login(api_client)
 
 From a shell: ``python -m cloudtower.simulator [--host 127.0.0.1] [--port 8090]
-[--username root] [--password ...] [--seed N] [--task-seconds S]`` prints the
-endpoint and credentials and serves until interrupted (port 0: a free port).
+[--username root] [--password ...] [--seed N] [--task-seconds S]
+[--api-version 4.3.0]`` prints the endpoint and credentials and serves until
+interrupted (port 0: a free port).
+
+Versions: it is the newest CloudTower the SDK knows unless told otherwise
+(``api_version=``): then it serves only that version's operations (others
+answer 404, as a CloudTower without the route does), checks bodies against
+that version's schemas and answers ``get-version`` with it.
 
 What it does:
 

@@ -10,10 +10,15 @@ import time
 from cloudtower.simulator.server import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USERNAME, Simulator
 
 
+def _newest():
+    from cloudtower import versions
+    return versions.known_versions()[-1]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m cloudtower.simulator",
-        description="Serve a local CloudTower 4.6.0 (the SDK's simulator) until interrupted.")
+        description="Serve a local CloudTower (the SDK's simulator) until interrupted.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
@@ -24,22 +29,28 @@ def main(argv=None):
                         help="which seeded inventory (the same seed gives the same one)")
     parser.add_argument("--task-seconds", type=float, default=0.3,
                         help="how long each task runs (default: 0.3)")
+    parser.add_argument("--api-version", default=None,
+                        help="the CloudTower version to be, e.g. 4.3.0 (default: the newest the SDK "
+                             "knows, %s)" % _newest())
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.task_seconds < 0:
         parser.error("--task-seconds must not be negative")
+    from cloudtower import versions
+    if args.api_version is not None and versions.parse(args.api_version) is None:
+        parser.error("--api-version must be a CloudTower version such as 4.3.0, got %r" % args.api_version)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(message)s")
     started = time.time()
     simulator = Simulator(host=args.host, port=args.port, seed=args.seed,
                           task_seconds=args.task_seconds, username=args.username,
-                          password=args.password)
+                          password=args.password, api_version=args.api_version)
     try:
         simulator.start()
     except (OSError, IOError) as error:
         print("cannot listen on %s:%d: %s" % (args.host, args.port, error), file=sys.stderr)
         return 1
-    print("CloudTower simulator (API 4.6.0) ready in %.2f s" % (time.time() - started))
+    print("CloudTower simulator (API %s) ready in %.2f s" % (simulator.api_version, time.time() - started))
     print("endpoint: %s" % simulator.endpoint)
     print("username: %s" % simulator.username)
     print("password: %s" % simulator.password)

@@ -29,9 +29,9 @@ class Field(object):
     """One property of a model, by its JSON key."""
 
     __slots__ = ("key", "attr", "type", "many", "inner", "enum", "required", "nullable",
-                 "constraints", "ref", "nested")
+                 "constraints", "ref", "nested", "versions")
 
-    def __init__(self, key, attr, type_name, enum, required, nullable, constraints):
+    def __init__(self, key, attr, type_name, enum, required, nullable, constraints, versions=()):
         self.key = key
         self.attr = attr
         self.type = type_name
@@ -42,6 +42,7 @@ class Field(object):
         self.required = required
         self.nullable = nullable
         self.constraints = constraints or {}
+        self.versions = versions  # the CloudTower versions that have it (cloudtower.versions)
         self.ref = None      # table name when the field refers to rows of a table
         self.nested = None   # the Nested* schema used to render such a reference
 
@@ -74,7 +75,8 @@ class Schema(object):
                 if target is not None and is_enum(target):
                     enum = tuple(target.allowable_values)
             field = Field(key, attr, type_name, tuple(enum) if enum else None,
-                          attr in required, attr in nullable, cls._constraints.get(attr))
+                          attr in required, attr in nullable, cls._constraints.get(attr),
+                          cls._field_versions.get(attr, ()))
             self.fields[key] = field
             self.order.append(key)
         self.required = [key for key in self.order if self.fields[key].required]

@@ -53,7 +53,7 @@ class _Fault(object):
 
 
 class Simulator(object):
-    """A CloudTower 4.6.0 served from this process (see the package docstring).
+    """A CloudTower served from this process (see the package docstring).
 
     :param host: address to listen on (loopback unless you say otherwise)
     :param port: TCP port; 0 picks a free one
@@ -63,10 +63,22 @@ class Simulator(object):
     :param password: the root user's password
     :param users: more accounts, ``[{"username", "password", "source": "LOCAL"|"LDAP",
         "role": "ADMIN"|"READ_ONLY"|"ROOT"}]``
+    :param api_version: the CloudTower version to be (default: the newest the
+        SDK knows): only that version's operations are served, bodies are
+        checked against its schemas, and ``get-version`` answers it
     """
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
-                 username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None):
+                 username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
+                 api_version=None):
+        from cloudtower import versions
+        if api_version is None:
+            api_version = versions.known_versions()[-1]
+        if versions.parse(api_version) is None:
+            raise ValueError("api_version must be a CloudTower version such as \"4.6.0\", got %r"
+                             % (api_version,))
+        self.api_version = api_version
+        self.version_index = versions.index_of(api_version)
         self.host = host
         self.port = port
         self.username = username
@@ -241,6 +253,8 @@ class Simulator(object):
         op = None
         if path.startswith(API_PREFIX + "/"):
             op = routes().get((method, path[len(API_PREFIX):]))
+            if op is not None and not _serves(op, self.version_index):
+                op = None  # this version has no such route
         fault = self._take_fault(op, path)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
@@ -301,7 +315,7 @@ class Simulator(object):
         if op.body is not None:
             body = _json_body(raw_body, headers, required=op.body[2])
             if body is not None:
-                validate.check(op.body[1], body, "body")
+                validate.check(op.body[1], body, "body", self.version_index)
         elif op.form:
             form = _form_body(raw_body, headers, op)
         elif op.query:
@@ -323,6 +337,11 @@ class Simulator(object):
             store.advance()
             # serialised under the lock: the rows cannot change half-way
             return 200, json.dumps(result, separators=(",", ":"))
+
+
+def _serves(op, version_index):
+    from cloudtower.versions import contains
+    return contains(op.versions, version_index)
 
 
 def _url_host(host):

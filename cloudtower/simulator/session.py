@@ -9,7 +9,6 @@ import six
 from cloudtower.simulator.errors import ApiError, bad_request
 from cloudtower.simulator.handlers import handles
 
-API_VERSION = "4.6.0"
 # the id of the one LDAP strategy the simulator announces (see graphql())
 LDAP_STRATEGY_ID = "cldapstrategy000000000001"
 _random = random.SystemRandom()
@@ -59,7 +58,7 @@ def get_my_info(ctx):
 
 @handles("get_api_version")
 def get_api_version(ctx):
-    return API_VERSION
+    return ctx.simulator.api_version
 
 
 @handles("create_root_user")

@@ -40,8 +40,12 @@ def _kind(value):
     return type(value).__name__
 
 
-def check(type_name, value, path="body"):
-    """Raise a 400 ``ApiError`` if ``value`` does not fit ``type_name``."""
+def check(type_name, value, path="body", version=None):
+    """Raise a 400 ``ApiError`` if ``value`` does not fit ``type_name``.
+
+    ``version`` (an index of ``cloudtower.versions.known_versions()``): check
+    against that CloudTower version's schemas, where fields it lacks do not exist.
+    """
     inner, many = split_list(type_name)
     if many:
         if not isinstance(value, list):
@@ -49,7 +53,7 @@ def check(type_name, value, path="body"):
         for index, item in enumerate(value):
             if item is None:
                 raise bad_request("%s must not be null" % _path(path, index), _path(path, index))
-            check(inner, item, _path(path, index))
+            check(inner, item, _path(path, index), version)
         return
     value_type = dict_value_type(type_name)
     if value_type is not None:
@@ -57,7 +61,7 @@ def check(type_name, value, path="body"):
             raise bad_request("%s must be an object, got %s" % (path, _kind(value)), path)
         for key, item in value.items():
             if item is not None:
-                check(value_type, item, _path(path, key))
+                check(value_type, item, _path(path, key), version)
         return
     if type_name in ("object", "file"):
         return
@@ -76,11 +80,13 @@ def check(type_name, value, path="body"):
         raise bad_request("%s must be an object (%s), got %s" % (path, type_name, _kind(value)), path)
     fields = model.fields
     for key in model.required:
-        if value.get(key) is None and not fields[key].nullable:
+        if value.get(key) is None and not fields[key].nullable and _has(fields[key], version):
             raise bad_request("%s is required" % _path(path, key), _path(path, key))
     for key in sorted(value):
         item = value[key]
         field = fields.get(key)
+        if field is not None and not _has(field, version):
+            field = None  # a field of another CloudTower version
         where = _path(path, key)
         if field is None:
             if model.closed:
@@ -101,7 +107,7 @@ def check(type_name, value, path="body"):
                     raise bad_request("%s must be one of %s, got %r" % (
                         spot, ", ".join(field.enum), one), spot)
             continue
-        check(field.type, item, where)
+        check(field.type, item, where, version)
         if field.enum is not None:
             for one in (item if field.many else [item]):
                 if one not in field.enum:
@@ -109,6 +115,13 @@ def check(type_name, value, path="body"):
                         where, ", ".join(field.enum), one), where)
         if field.constraints:
             _check_constraints(field.constraints, item, where)
+
+
+def _has(field, version):
+    if version is None or not field.versions:
+        return True
+    from cloudtower.versions import contains
+    return contains(field.versions, version)
 
 
 def _check_primitive(type_name, value, path):

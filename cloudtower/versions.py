@@ -1,0 +1,160 @@
+# coding: utf-8
+"""Which CloudTower versions have which operation, field and constant.
+
+The generated tables give each name that not every known version has a
+*range*: ``((first, end), ...)``, indexes into ``VERSIONS`` (oldest first),
+``end`` excluded and ``None`` for "still there in the newest". An empty range
+means every version. A server's version is placed at the newest known version
+not after it, so a CloudTower newer than all of them gets the newest surface.
+"""
+import re
+import threading
+import warnings
+
+import six
+
+_DIGITS = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+_versions = None
+_warned = set()
+_warned_lock = threading.Lock()
+
+
+def known_versions():
+    """The CloudTower versions the SDK was generated from, oldest first."""
+    global _versions
+    if _versions is None:
+        from cloudtower.api.operations import VERSIONS
+        _versions = VERSIONS
+    return _versions
+
+
+def parse(text):
+    """``"4.6.0"``, ``"v4.6.0-rc1"``, ``"4.7"`` -> ``(4, 6, 0)``; None if no version is in it."""
+    if not isinstance(text, six.string_types):
+        try:
+            text = str(text)
+        except Exception:  # a value that cannot even be shown is no version
+            return None
+    match = _DIGITS.search(text)
+    if match is None:
+        return None
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def index_of(version):
+    """The index of the newest known version not after ``version`` (0 if older than all)."""
+    wanted = parse(version)
+    if wanted is None:
+        raise ValueError("not a CloudTower version: %r (expected e.g. \"4.6.0\")" % (version,))
+    best = 0
+    for index, known in enumerate(known_versions()):
+        if parse(known) <= wanted:
+            best = index
+    return best
+
+
+def contains(range_, index):
+    if not range_:
+        return True
+    for first, end in range_:
+        if first <= index and (end is None or index < end):
+            return True
+    return False
+
+
+def first_version(range_):
+    return known_versions()[range_[0][0]] if range_ else known_versions()[0]
+
+
+def removed_in(range_):
+    """The version that removed a name the newest CloudTower no longer has, else None."""
+    if range_ and range_[-1][1] is not None:
+        return known_versions()[range_[-1][1]]
+    return None
+
+
+def describe(range_):
+    """``"4.6.0 or later"``, ``"2.0.0 to 4.1.0"``, joined with " or "."""
+    names = known_versions()
+    parts = []
+    for first, end in range_:
+        if end is None:
+            parts.append("%s or later" % names[first])
+        elif first == 0:
+            parts.append("a version before %s" % names[end])
+        else:
+            parts.append("%s to %s" % (names[first], names[end - 1]))
+    return " or ".join(parts)
+
+
+def needs(what, range_, actual):
+    """The message of an ``ApiVersionError``: what ``what`` needs and what the server is."""
+    gone = removed_in(range_)
+    if gone is not None and all(end is not None for _, end in range_) and \
+            index_of(actual) >= range_[-1][1]:
+        return "%s was removed in CloudTower %s; this CloudTower is %s" % (what, gone, actual)
+    return "%s needs CloudTower %s; this CloudTower is %s" % (what, describe(range_), actual)
+
+
+def warn_removed(name, message, stacklevel=3):
+    """One ``DeprecationWarning`` per name, for names the newest CloudTower no longer has.
+
+    ``stacklevel`` counts from the caller of this function, as ``warnings.warn`` does."""
+    if name in _warned:
+        return
+    with _warned_lock:
+        if name in _warned:
+            return
+        _warned.add(name)
+    warnings.warn(message, DeprecationWarning, stacklevel=stacklevel + 1)
+
+
+# -- request bodies ------------------------------------------------------------
+
+_key_indexes = {}
+
+
+def _key_index(cls):
+    """JSON key -> (attribute, type, range) of a model class, cached."""
+    index = _key_indexes.get(cls)
+    if index is None:
+        ranges = cls._field_versions
+        index = dict((cls.attribute_map.get(attr, attr), (attr, type_name, ranges.get(attr, ())))
+                     for attr, type_name in cls.openapi_types.items())
+        _key_indexes[cls] = index
+    return index
+
+
+def versioned_fields(type_name, value, path=""):
+    """``(path, model name, attribute, range)`` of each field in ``value`` (JSON as sent)
+    that not every known CloudTower version has, found by following ``type_name``."""
+    from cloudtower.model import is_enum, model_class
+    if value is None or type_name is None:
+        return
+    if type_name.startswith("list["):
+        inner = type_name[5:-1]
+        if isinstance(value, dict):  # AND/OR/NOT take one object as well as a list
+            value = [value]
+        if isinstance(value, list):
+            for position, item in enumerate(value):
+                for found in versioned_fields(inner, item, "%s[%d]" % (path, position)):
+                    yield found
+        return
+    if not isinstance(value, dict):
+        return
+    cls = model_class(type_name)
+    if cls is None or is_enum(cls):
+        return
+    index = _key_index(cls)
+    for key, item in value.items():
+        entry = index.get(key)
+        if entry is None:
+            continue
+        attr, item_type, range_ = entry
+        where = "%s.%s" % (path, key) if path else key
+        if range_:
+            yield where, type_name, attr, range_
+        if isinstance(item, (dict, list)):
+            for found in versioned_fields(item_type, item, where):
+                yield found
