@@ -8,8 +8,7 @@ from __future__ import absolute_import
 
 from cloudtower import _lazy
 from cloudtower._version import API_VERSION, __version__  # noqa: F401
-from cloudtower.api import _REMOVED as _REMOVED_APIS
-from cloudtower.api import API_MODULES
+from cloudtower.api import _REMOVED as _REMOVED_APIS, API_MODULES
 from cloudtower.models import MODEL_MODULES
 
 _CORE = {

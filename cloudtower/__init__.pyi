@@ -6,10 +6,10 @@ from cloudtower.configuration import Configuration as Configuration
 from cloudtower.exceptions import (
     ApiAttributeError as ApiAttributeError,
     ApiException as ApiException,
-    ApiVersionError as ApiVersionError,
     ApiKeyError as ApiKeyError,
     ApiTypeError as ApiTypeError,
     ApiValueError as ApiValueError,
+    ApiVersionError as ApiVersionError,
     OpenApiException as OpenApiException,
 )
 from cloudtower.models import *  # noqa: F403

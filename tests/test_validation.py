@@ -12,16 +12,29 @@ import pytest
 from cloudtower import ApiException, ApiValueError, Configuration
 from cloudtower.api.operations import OPERATIONS
 from cloudtower.model import model_class, sanitize
-from cloudtower.models import (ContentLibraryVmTemplateImportParams, GetTopNMetricInput,
-                               GetZoneMetricInput, IscsiLunCloneParams, IscsiLunDeletionParams,
-                               IscsiLunWhereInput, ManagementVlanUpdationParamsData,
-                               RoleCreationParams, SecurityPolicyApplyToInput,
-                               SecurityPolicyCreateParams,
-                               VmCreateVmFromContentLibraryTemplateBatchParams,
-                               VmCreateVmFromContentLibraryTemplateBatchVmParams, VmImportParams,
-                               VmOwnerParams, VmStartParams, VmStartParamsData,
-                               VmUpdateNicParams, VmUpdateNicParamsData, VmUpdateOwnerParams,
-                               VmUpdateOwnerParamsData, VmWhereInput)
+from cloudtower.models import (
+    ContentLibraryVmTemplateImportParams,
+    GetTopNMetricInput,
+    GetZoneMetricInput,
+    IscsiLunCloneParams,
+    IscsiLunDeletionParams,
+    IscsiLunWhereInput,
+    ManagementVlanUpdationParamsData,
+    RoleCreationParams,
+    SecurityPolicyApplyToInput,
+    SecurityPolicyCreateParams,
+    VmCreateVmFromContentLibraryTemplateBatchParams,
+    VmCreateVmFromContentLibraryTemplateBatchVmParams,
+    VmImportParams,
+    VmOwnerParams,
+    VmStartParams,
+    VmStartParamsData,
+    VmUpdateNicParams,
+    VmUpdateNicParamsData,
+    VmUpdateOwnerParams,
+    VmUpdateOwnerParamsData,
+    VmWhereInput,
+)
 from cloudtower.models._tables import TABLES
 
 
