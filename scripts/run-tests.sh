@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this): tox over Python 2.7 and
-# 3.6-3.13, the mypy check, the generator check and the packaging tests.
+# 3.6-3.13, the mypy check, the lint (ruff, stubtest), the generator check and the
+# packaging tests.
 #
 #   bash scripts/run-tests.sh                 # every environment
 #   TOX_ENVS=py27,py313 bash scripts/run-tests.sh
@@ -15,7 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_ENVS="py27,py36,py37,py38,py39,py310,py311,py312,py313,typecheck,codegen,packaging"
+ALL_ENVS="py27,py36,py37,py38,py39,py310,py311,py312,py313,typecheck,lint,codegen,packaging"
 ENVS="${TOX_ENVS:-$ALL_ENVS}"
 JOBS="${CLOUDTOWER_TEST_JOBS:-2}"
 TOOLS="${CLOUDTOWER_TOOLS_VENV:-$ROOT/.venv-tools}"
