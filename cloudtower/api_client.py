@@ -136,7 +136,8 @@ class ApiClient(object):
         if len(args) > len(positional):
             raise ApiTypeError("%s() takes %d positional argument(s) but %d were given"
                                % (name, len(positional), len(args)))
-        params = dict(zip(positional, args))
+        # None stands for "not given": generated methods pass optional positionals as None
+        params = dict((key, value) for key, value in zip(positional, args) if value is not None)
         for older, current in operation.aliases:
             # a parameter older releases named differently
             if older in kwargs:

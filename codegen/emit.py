@@ -412,7 +412,10 @@ def _api_module(api, label, text):
            '    """\n' % (api.name[:-3], " (CloudTower: %s)" % text.words(api.range) if api.range else "")]
     for name, op in api.methods:
         params = _signature(op)
-        sig = ", ".join(["self"] + params + ["%s=None" % p for p in op.legacy_positional] + ["**kwargs"])
+        # a parameter that older releases named differently may come by its older name
+        renamed = set(current for _, current in op.param_aliases)
+        sig = ", ".join(["self"] + ["%s=None" % p if p in renamed else p for p in params]
+                        + ["%s=None" % p for p in op.legacy_positional] + ["**kwargs"])
         passed = params + op.legacy_positional
         args = "(%s,)" % ", ".join(passed) if passed else "()"
         out.append("\n    def %s(%s):\n" % (name, sig))
@@ -451,7 +454,8 @@ def _api_stub(api, label, enums, text):
                 body = "List[Union[%s, Dict[str, Any]]]" % _py_type(inner.group(1), enums)
             else:
                 body = "Union[%s, Dict[str, Any]]" % body
-            params.append("%s: %s" % (op.body_param, body))
+            renamed = [older for older, current in op.param_aliases if current == op.body_param]
+            params.append("%s: %s%s" % (op.body_param, body, " = ..." if renamed else ""))
         for field in op.form_params + op.query_params:
             if field[3]:
                 params.append("%s: %s" % (field[0], _stub_field_type(field[2], enums)))
@@ -459,6 +463,7 @@ def _api_stub(api, label, enums, text):
         params += ["%s: %s = ..." % (p, _stub_field_type(legacy[p][2], enums, True))
                    for p in op.legacy_positional]
         optional = ["%s: %s = ..." % (f[0], _stub_field_type(f[2], enums, True)) for f in _optional_fields(op)]
+        optional += ["%s: Any = ..." % older for older, _ in op.param_aliases]
         result = _py_type(op.return_type, enums) if op.return_type else "None"
         # the common options (content_language, _request_timeout ...) go in
         # **kwargs: spelling them out in four overloads per method made the
