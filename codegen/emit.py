@@ -297,11 +297,7 @@ def _models_stub(spec, label, enums, text):
     # Model is a dataclass_transform base (cloudtower/model.pyi): type checkers
     # and IDEs make each constructor's keyword parameters from the fields
     # below, which saves writing every field twice.
-    out = [STUB_HEADER % label,
-           "from datetime import date, datetime\n"
-           "from typing import Any, ClassVar, Dict, List, Optional\n\n"
-           "from cloudtower.model import Enum, Model\n\n"
-           "MODEL_MODULES: Dict[str, str]\n"]
+    out = ["MODEL_MODULES: Dict[str, str]\n"]
     for name, model in sorted(spec.models.items()):
         out.append("\n\nclass %s(%s):%s\n" % (name, "Enum" if model.enum is not None else "Model",
                                                 _comment(text.words(model.range))))
@@ -318,7 +314,23 @@ def _models_stub(spec, label, enums, text):
         for f in model.fields:
             out.append("    %s: %s = ...%s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required),
                                                 _comment(text.words(f.range))))
-    return "".join(out)
+    body = "".join(out)
+    return STUB_HEADER % label + _stub_imports(body, [
+        ("datetime", ["date", "datetime"]),
+        ("typing", ["Any", "ClassVar", "Dict", "List", "Optional"]),
+    ]) + "\nfrom cloudtower.model import Enum, Model\n\n" + body
+
+
+def _stub_imports(body, modules):
+    """``from module import ...`` lines naming only what ``body`` uses."""
+    # attribute and parameter names (``date: ...``) are not uses of a type
+    types = re.sub(r"\b\w+:(?!\s*\.\.\.)", "", body)
+    lines = []
+    for module, names in modules:
+        used = [n for n in names if re.search(r"\b%s\b" % n, types)]
+        if used:
+            lines.append("from %s import %s\n" % (module, ", ".join(used)))
+    return "".join(lines)
 
 
 def _comment(words):
@@ -434,15 +446,7 @@ def _api_stub(api, label, enums, text):
         if op.return_type:
             types.append(op.return_type)
     refs = sorted(_referenced_models(types, enums))
-    out = [STUB_HEADER % label,
-           "from datetime import date, datetime\n"
-           "from multiprocessing.pool import ApplyResult\n"
-           "from typing import Any, Dict, List, Optional, Tuple, Union, overload\n\n"
-           "from typing_extensions import Literal, deprecated\n\n"
-           "from cloudtower.api_client import ApiClient\n"
-           "from cloudtower.operation import Api\n"]
-    if refs:
-        out.append("from cloudtower.models import %s\n" % ", ".join(refs))
+    out = []
     out.append("\n\nclass %s(Api):\n" % api.name)
     out.append("    def __init__(self, api_client: Optional[ApiClient] = ...) -> None: ...\n")
     for name, op in api.methods:
@@ -483,7 +487,17 @@ def _api_stub(api, label, enums, text):
         twin_extra = ("*, " + extra) if optional else extra
         out.append("%s    def %s_with_http_info(%s, %s) -> Tuple[%s, int, Dict[str, str]]: ...\n"
                    % (note, name, head, twin_extra, result))
-    return "".join(out)
+    body = "".join(out)
+    header = STUB_HEADER % label + _stub_imports(body, [
+        ("datetime", ["date", "datetime"]),
+        ("multiprocessing.pool", ["ApplyResult"]),
+        ("typing", ["Any", "Dict", "List", "Optional", "Tuple", "Union", "overload"]),
+    ]) + "\n" + _stub_imports(body, [("typing_extensions", ["Literal", "deprecated"])]) + "\n"
+    header += "from cloudtower.api_client import ApiClient\n"
+    if refs:
+        header += "from cloudtower.models import %s\n" % ", ".join(refs)
+    header += "from cloudtower.operation import Api\n"
+    return header + body
 
 
 def _stub_note(op, text):
@@ -523,7 +537,7 @@ def _api_init(spec, label, text):
 
 
 def _api_init_stub(spec, label):
-    out = [STUB_HEADER % label, "from typing import Dict, List\n\n"]
+    out = [STUB_HEADER % label, "from typing import Dict\n\n"]
     for api in spec.apis.values():
         out.append("from cloudtower.api.%s import %s as %s\n" % (api.module, api.name, api.name))
     out.append("\nAPI_MODULES: Dict[str, str]\n")

@@ -152,7 +152,7 @@ class Merged(object):
         model.enum_type = newest.get("type", "str")
         constants = collections.OrderedDict()
         present = collections.defaultdict(list)
-        for index, entry in reversed(history):
+        for _, entry in reversed(history):
             for const, value in entry.get("enum", ()):
                 constants.setdefault(const, value)
         for index, entry in history:
@@ -215,7 +215,7 @@ class Merged(object):
                     history[name].append((index, cls, api["module"], entry))
         ids = {}
         for versions in history.values():
-            for index, _, _, entry in versions:
+            for _, _, _, entry in versions:
                 if "id" in entry:
                     ids[(entry["http"], entry["path"])] = entry["id"]
         for name in sorted(history):

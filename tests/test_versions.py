@@ -8,8 +8,15 @@ import warnings
 import pytest
 
 import cloudtower
-from cloudtower import (ApiClient, ApiVersionError, ClusterApi, Configuration, IsolationPolicyApi,
-                        LabelApi, VmApi)
+from cloudtower import (
+    ApiClient,
+    ApiVersionError,
+    ClusterApi,
+    Configuration,
+    IsolationPolicyApi,
+    LabelApi,
+    VmApi,
+)
 from cloudtower.api.operations import OPERATIONS, VERSIONS
 from cloudtower.simulator import Simulator
 from cloudtower.utils import login
