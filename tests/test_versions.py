@@ -244,3 +244,24 @@ def test_pinning_a_version_that_is_no_version_is_refused():
         Configuration(api_version="latest")
     with pytest.raises(ValueError):
         Simulator(api_version="newest")
+
+
+def test_a_type_that_changed_between_versions_works_in_either_form():
+    from cloudtower.models import (IscsiTargetCommonParams, IscsiTargetUpdationParams,
+                                   IscsiTargetUpdationParamsData, TaskDescription, TaskUpdateParams,
+                                   TaskUpdateParamsData)
+    with LoopbackServer() as server:
+        server.default = lambda request: {"status": 200, "body": "[]"}
+        client = ApiClient(Configuration(host=server.url, api_version=VERSIONS[-1]))
+        tasks = cloudtower.TaskApi(client)
+        # a string before 4.5.0, a TaskDescription since
+        tasks.update_task(TaskUpdateParams(where={"id": "t"}, data=TaskUpdateParamsData(description="text")))
+        assert server.last.json() == {"where": {"id": "t"}, "data": {"description": "text"}}
+        tasks.update_task(TaskUpdateParams(where={"id": "t"}, data=TaskUpdateParamsData(
+            description=TaskDescription(en_us="text", zh_cn="文本"))))
+        assert server.last.json()["data"]["description"] == {"en-US": "text", "zh-CN": u"文本"}
+        # IscsiTargetCommonParams before 4.7.0, IscsiTargetUpdationParamsData since
+        targets = cloudtower.IscsiTargetApi(client)
+        for data in (IscsiTargetCommonParams(description="d"), IscsiTargetUpdationParamsData(description="d")):
+            targets.update_iscsi_target(IscsiTargetUpdationParams(where={"id": "x"}, data=data))
+            assert server.last.json() == {"where": {"id": "x"}, "data": {"description": "d"}}
