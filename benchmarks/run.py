@@ -531,17 +531,17 @@ def build_rows(r):
     imp = r.get("import")
     if imp:
         o, f, b = imp["ours"], imp["official"], imp["floor"]
-        add("1 import: whole process, wall (ms)", o["wall"] * 1e3, f["wall"] * 1e3, b["wall"] * 1e3)
-        add("1 import: whole process, CPU time (ms)", o["cpu"] * 1e3, f["cpu"] * 1e3, b["cpu"] * 1e3)
-        add("1 import: the import lines alone (ms)", o["inside"] * 1e3, f["inside"] * 1e3, 0.0)
-        add("1 import: peak RSS of the process (MB)", o["rss"], f["rss"], b["rss"])
+        add("import: whole process, wall (ms)", o["wall"] * 1e3, f["wall"] * 1e3, b["wall"] * 1e3)
+        add("import: whole process, CPU time (ms)", o["cpu"] * 1e3, f["cpu"] * 1e3, b["cpu"] * 1e3)
+        add("import: the import lines alone (ms)", o["inside"] * 1e3, f["inside"] * 1e3, 0.0)
+        add("import: peak RSS of the process (MB)", o["rss"], f["rss"], b["rss"])
     size = r.get("size")
     if size:
         o, f = size["ours"], size["official"]
-        add("2 installed size, with .pyc (MB)", o["bytes"] / 1e6, f["bytes"] / 1e6)
-        add("2 installed files (of them .pyc)", "%s (%s)" % (fmt(o["files"]), fmt(o["pyc"])),
+        add("installed size, with .pyc (MB)", o["bytes"] / 1e6, f["bytes"] / 1e6)
+        add("installed files (of them .pyc)", "%s (%s)" % (fmt(o["files"]), fmt(o["pyc"])),
             "%s (%s)" % (fmt(f["files"]), fmt(f["pyc"])), compare=False)
-        add("2 wheel size (MB)", o["wheel"] / 1e6 if o["wheel"] else None, f["wheel"] / 1e6, digits=2)
+        add("wheel size (MB)", o["wheel"] / 1e6 if o["wheel"] else None, f["wheel"] / 1e6, digits=2)
     big = r.get("big")
     if big:
         o, f, b = big["ours"], big["official"], big["floor"]
@@ -553,32 +553,32 @@ def build_rows(r):
     ser = r.get("serialize")
     if ser:
         o, f, b = ser["ours"], ser["official"], ser["floor"]
-        add("4 create_vm, 100 VMs: build the models (ms)", o["build"] * 1e3, f["build"] * 1e3,
+        add("create_vm, 100 VMs: build the models (ms)", o["build"] * 1e3, f["build"] * 1e3,
             b["build"] * 1e3, 2)
-        add("4 create_vm, 100 VMs: serialize to JSON (ms)", o["serialize"] * 1e3,
+        add("create_vm, 100 VMs: serialize to JSON (ms)", o["serialize"] * 1e3,
             f["serialize"] * 1e3, b["serialize"] * 1e3, 2)
     small = r.get("small")
     if small:
         o, f, b = small["ours"], small["official"], small["floor"]
-        add("5 1,000 × get_vms({first: 1}): per call (ms)", o * 1e3, f * 1e3, b * 1e3, 3)
-        add("5 per-call overhead over the floor (ms)", (o - b) * 1e3, (f - b) * 1e3, 0.0, 3)
+        add("1,000 × get_vms({first: 1}): per call (ms)", o * 1e3, f * 1e3, b * 1e3, 3)
+        add("per-call overhead over the floor (ms)", (o - b) * 1e3, (f - b) * 1e3, 0.0, 3)
     asy = r.get("async")
     if asy:
         o, f, b = asy["ours"], asy["official"], asy["floor"]
-        add("6 1,000 async_req calls, pool_threads=8 (calls/s)", 1000 / o, 1000 / f, 1000 / b,
+        add("1,000 async_req calls, pool_threads=8 (calls/s)", 1000 / o, 1000 / f, 1000 / b,
             0, higher=True)
     wait = r.get("wait")
     if isinstance(wait, dict):
         o, f = wait["ours"], wait["official"]
-        add("7 wait_tasks, 50 tasks: return after the last end (s)",
+        add("wait_tasks, 50 tasks: return after the last end (s)",
             o["after_last_end"], f["after_last_end"], digits=2)
-        add("7 wait_tasks: HTTP requests while waiting", o["requests"], f["requests"], digits=0)
+        add("wait_tasks: HTTP requests while waiting", o["requests"], f["requests"], digits=0)
     elif wait:
-        rows.append(("7 wait_tasks on the simulator", "not run", "not run", "", ""))
+        rows.append(("wait_tasks on the simulator", "not run", "not run", "", ""))
     compat = r.get("compat")
     if compat is not None:
         text = "not run" if isinstance(compat, str) else ("PASS" if compat["passed"] else "FAIL")
-        rows.append(("issue 4: official SDK script on our simulator", "", text, "", ""))
+        rows.append(("compatibility: official SDK script on our simulator", "", text, "", ""))
     return rows
 
 
@@ -603,57 +603,57 @@ def markdown_table(rows):
 
 
 def targets(r):
-    """Each target of the issues, judged on this run: (text, met or None if not measured, detail)."""
+    """Each target of the project, judged on this run: (text, met or None if not measured, detail)."""
     out = []
     imp = r.get("import")
     if imp:
         o, f = imp["ours"], imp["official"]
-        out.append(("1: import at most 1/15 of the official SDK's time (whole process)",
+        out.append(("import: at most 1/15 of the official SDK's time (whole process)",
                     o["wall"] * 15 <= f["wall"], "%.0f ms vs %.0f ms: 1/%.1f"
                     % (o["wall"] * 1e3, f["wall"] * 1e3, f["wall"] / o["wall"])))
-        out.append(("1: import at most 1/4 of the official SDK's peak RSS",
+        out.append(("import: at most 1/4 of the official SDK's peak RSS",
                     o["rss"] * 4 <= f["rss"], "%.1f MB vs %.1f MB: 1/%.1f"
                     % (o["rss"], f["rss"], f["rss"] / o["rss"])))
-        out.append(("issue 2: import at most 100 ms and 30 MB peak RSS (whole process)",
+        out.append(("budget: import at most 100 ms and 30 MB peak RSS (whole process)",
                     o["wall"] <= 0.1 and o["rss"] <= 30, "%.0f ms, %.1f MB" % (o["wall"] * 1e3, o["rss"])))
     big = r.get("big")
     if big:
         for key, when in (("repeat", "a call in a warm process"), ("first", "first call in a fresh process")):
             o, f, b = big["ours"][key], big["official"][key], big["floor"][key]
-            out.append(("3: get_vms at least 15× faster than the official SDK (%s)" % when,
+            out.append(("get_vms: at least 15× faster than the official SDK (%s)" % when,
                         f >= 15 * o, "%.3f s vs %.3f s: %.1f×" % (o, f, f / o)))
-            out.append(("3: get_vms within 4× the urllib3 + json.loads floor (%s)" % when,
+            out.append(("get_vms: within 4× the urllib3 + json.loads floor (%s)" % when,
                         o <= 4 * b, "%.3f s vs %.3f s: %.1f×" % (o, b, o / b)))
         o = big["ours"]["first"]
-        out.append(("issue 2: get_vms of 2,000 VMs at most 0.4 s end to end (first call)",
+        out.append(("budget: get_vms of 2,000 VMs at most 0.4 s end to end (first call)",
                     o <= 0.4, "%.3f s" % o))
     small = r.get("small")
     if small:
         over = (small["ours"] - small["floor"]) * 1e3
-        out.append(("5: per-call overhead over the floor at most 1 ms", over <= 1.0, "%.3f ms" % over))
+        out.append(("per-call overhead: over the floor at most 1 ms", over <= 1.0, "%.3f ms" % over))
     wait = r.get("wait")
     if isinstance(wait, dict):
         o, f = wait["ours"], wait["official"]
-        out.append(("7: wait_tasks returns within 0.5 s of the last task's end",
+        out.append(("wait_tasks: returns within 0.5 s of the last task's end",
                     o["after_last_end"] <= 0.5 and not o["errors"],
                     "median %.2f s, rounds %s s; official %.2f s, rounds %s s"
                     % (o["after_last_end"], o["rounds"], f["after_last_end"], f["rounds"])))
-        out.append(("7: fewer requests than the official helper", o["requests"] < f["requests"],
+        out.append(("wait_tasks: fewer requests than the official helper", o["requests"] < f["requests"],
                     "%d vs %d; rounds %s vs %s" % (o["requests"], f["requests"],
                                                    o["round_requests"], f["round_requests"])))
         for name in ("ours", "official"):
             if wait[name]["errors"]:
-                out.append(("7: %s wait_tasks raised nothing" % name, False,
+                out.append(("wait_tasks: %s raised nothing" % name, False,
                             "; ".join(wait[name]["errors"])[:300]))
     else:
-        out.append(("7: wait_tasks targets", None, wait or "not measured"))
+        out.append(("wait_tasks: targets", None, wait or "not measured"))
     compat = r.get("compat")
     if isinstance(compat, dict):
         lines = compat["output"].strip().splitlines()
-        out.append(("issue 4: an official SDK 2.20.0 script works against the simulator",
+        out.append(("compatibility: an official SDK 2.20.0 script works against the simulator",
                     compat["passed"], "benchmarks/official_compat.py: %s" % (lines[-1] if lines else "no output")))
     else:
-        out.append(("issue 4: an official SDK 2.20.0 script works against the simulator",
+        out.append(("compatibility: an official SDK 2.20.0 script works against the simulator",
                     None, compat or "not run"))
     return out
 
@@ -744,7 +744,7 @@ def main():
     log("machine: %(cpu)s, %(python)s, load %(load).2f" % r["machine"])
 
     if wanted("import"):
-        log("1: cold import, %d rounds" % reps["import"])
+        log("cold import, %d rounds" % reps["import"])
         r["import"] = measure_import(venvs, reps["import"])
     if wanted("size"):
         r["size"] = {"ours": dict(ours.package_files(), wheel=our_wheel and os.path.getsize(our_wheel)),
@@ -754,10 +754,10 @@ def main():
         r["vms_bytes"] = len(big)
         with FixedServer(canned(big, small)) as server:
             if wanted("big"):
-                log("3: get_vms of %d VMs (%.1f MB)" % (VM_COUNT, len(big) / 1e6))
+                log("get_vms: of %d VMs (%.1f MB)" % (VM_COUNT, len(big) / 1e6))
                 r["big"] = measure_big(venvs, server.url, first_id, reps["big"], reps["big_official"])
             if wanted("small"):
-                log("5: 1,000 sequential small calls")
+                log("1,000 sequential small calls")
                 r["small"] = {}
                 for name in ("ours", "official", "floor"):
                     venv = venvs["official" if name == "official" else "ours"]
@@ -766,7 +766,7 @@ def main():
                                  "--calls", 1000, "--batches", batches, "--warmup", 50)
                     r["small"][name] = median(out["batches"]) / 1000
             if wanted("async"):
-                log("6: 1,000 async calls over 8 threads")
+                log("1,000 async calls over 8 threads")
                 r["async"] = {}
                 for name in ("ours", "official", "floor"):
                     venv = venvs["official" if name == "official" else "ours"]
@@ -774,7 +774,7 @@ def main():
                                  "--calls", 1000, "--batches", reps["async"], "--threads", 8)
                     r["async"][name] = median(out["batches"])
     if wanted("serialize"):
-        log("4: serializing create_vm with 100 VMs")
+        log("serializing create_vm with 100 VMs")
         r["serialize"] = {}
         for name in ("ours", "official", "floor"):
             venv = venvs["official" if name == "official" else "ours"]
@@ -785,13 +785,13 @@ def main():
     helper = available(ours, "from cloudtower.utils import wait_tasks")
     if wanted("wait"):
         if simulator and helper:
-            log("7: wait_tasks on 50 staggered tasks, %d rounds" % reps["wait"])
+            log("wait_tasks on 50 staggered tasks, %d rounds" % reps["wait"])
             r["wait"] = measure_wait(venvs, reps["wait"])
         else:
             r["wait"] = "not available yet (cloudtower.simulator.Simulator / cloudtower.utils.wait_tasks)"
     if wanted("compat"):
         if simulator:
-            log("issue 4: the official SDK's script against the simulator")
+            log("compatibility: the official SDK's script against the simulator")
             r["compat"] = official_compat(venvs)
         else:
             r["compat"] = "not available yet (no cloudtower.simulator.Simulator)"

@@ -198,7 +198,7 @@ def serialize(args):
     else:
         # nothing is sent: the client is only the serializer
         _, client, _ = sdk_client("http://127.0.0.1:9")
-        build_vm_models(1)  # the lazy imports of the model classes are #1's business
+        build_vm_models(1)  # the lazy imports of the model classes belong to the import measurement
         for _ in range(args.repeats):
             started = time.perf_counter()
             models = build_vm_models(args.count)

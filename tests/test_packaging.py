@@ -23,7 +23,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRE = os.environ.get("CLOUDTOWER_REQUIRE_PACKAGING") == "1"
 
-# The size goals of the packaging issue (bytes, bytecode not counted).
+# The size budgets of the package (bytes, bytecode not counted).
 WHEEL_GOAL = 1500 * 1000
 INSTALLED_GOAL = 12 * 1000 * 1000
 

@@ -287,7 +287,7 @@ def test_the_same_seed_gives_the_same_inventory():
     assert inventory(3) != inventory(4)
 
 
-def test_seeded_inventory_covers_what_the_issue_lists(api_client):
+def test_seeded_inventory_covers_every_kind_of_resource(api_client):
     vms = VmApi(api_client).get_vms({})
     assert set(["RUNNING", "STOPPED", "SUSPENDED", "UNKNOWN", "DELETED"]) <= set(vm.status for vm in vms)
     assert any(vm.in_recycle_bin for vm in vms)

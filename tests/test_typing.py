@@ -187,7 +187,7 @@ def test_sample_has_no_other_errors(samples_report, sample):
     assert not stray, "\n".join(stray)
 
 
-def test_samples_cover_the_issue():
+def test_samples_cover_every_kind_of_user_code():
     """The checks the typing issue asks for are all among the samples."""
     wanted = {
         ("api_calls.py", "R", "builtins.list[cloudtower.models.Vm]"),
