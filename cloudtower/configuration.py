@@ -7,46 +7,6 @@ import threading
 from cloudtower._version import API_VERSION, __version__
 
 _SECRET_HEADERS = frozenset(["authorization", "proxy-authorization", "cookie", "set-cookie"])
-DEFAULT_API_PATH = "/v2/api"
-DEFAULT_PROBE_PATH = "/api/healthz"
-
-
-def _urlparse(url):
-    from six.moves.urllib.parse import urlsplit
-    return urlsplit(url)
-
-
-def _clean_path(path, default):
-    """``"v2/api/"`` -> ``"/v2/api"``; ``"/"`` or ``""`` -> ``""``; None -> ``default``."""
-    if path is None:
-        return default
-    path = path.strip().strip("/")
-    return "/" + path if path else ""
-
-
-def _join_root(base_url, root_url, scheme):
-    """The root URL (scheme, address, optional path prefix; no trailing slash).
-
-    ``root_url`` may be a bare path when ``base_url`` gives the address
-    (``base_url="tower.example", root_url="/tower"``); a missing scheme is
-    ``scheme``'s when one is given.
-    """
-    root = (root_url if root_url is not None else base_url).strip()
-    if base_url is not None and root_url is not None and "://" not in root \
-            and (root.startswith("/") or not root):
-        root = base_url.strip().rstrip("/") + ("/" + root.strip("/") if root.strip("/") else "")
-    if scheme and "://" not in root:
-        root = "%s://%s" % (scheme, root.lstrip("/"))
-    parts = _urlparse(root)
-    if parts.scheme and parts.netloc:
-        return "%s://%s%s" % (parts.scheme, parts.netloc, _clean_path(parts.path, ""))
-    return root.rstrip("/")
-
-
-def _redact_url(url):
-    """``url`` without the password of its user info."""
-    from cloudtower.rest import redact_url  # not at import time: it loads urllib3
-    return redact_url(url)
 
 
 def redact_headers(headers):
@@ -75,19 +35,7 @@ class Configuration(object):
     retrying off), ``retry_backoff`` (seconds before the first retry, doubled
     each time, with jitter), ``timeout`` (the default request timeout in
     seconds: a number, or a ``(connect, read)`` pair; ``None`` waits forever),
-    ``deadline`` (seconds one call may take in all, connecting, every read and
-    every retry included, however slowly the server sends; default 120;
-    ``None``: no limit; ``_deadline=`` overrides it per call),
-    ``max_response_size`` (the largest answer read into memory, in bytes;
-    default 512 MiB; ``None``: no limit),
     ``client_side_validation``, ``debug`` and ``logger_file``.
-
-    :param root_url: instead of ``host``: scheme and address of the tower,
-        ``http://tower.example`` (``base_url`` is the same); ``host`` is then
-        ``root_url`` + ``api_path``. ``scheme`` supplies a missing scheme.
-    :param api_path: the API under the root, ``/v2/api`` by default
-    :param probe_path: the health path under the root, ``/api/healthz`` by
-        default (used by ``ActivePassiveApiClient``)
 
     :param api_version: the CloudTower version the client talks to, e.g.
         ``"4.3.0"``. Left unset, the client asks the server once, when a call
@@ -100,18 +48,8 @@ class Configuration(object):
 
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None,
                  password=None, discard_unknown_keys=False, server_index=None,
-                 ssl_ca_cert=None, api_version=None, base_url=None, root_url=None,
-                 api_path=None, probe_path=None, scheme=None):
-        self._scheme = scheme or None
-        self._probe_path = _clean_path(probe_path, DEFAULT_PROBE_PATH)
-        self._probe_url = None
-        if root_url is not None or base_url is not None:
-            self._root_url = _join_root(base_url, root_url, self._scheme)
-            self._scheme = _urlparse(self._root_url).scheme or self._scheme
-            self._api_path = _clean_path(api_path, DEFAULT_API_PATH)
-            self._update_host()
-        else:
-            self._set_host("http://localhost/v2/api" if host is None else host, api_path)
+                 ssl_ca_cert=None, api_version=None):
+        self._base_path = "http://localhost/v2/api" if host is None else host
         self.api_key = dict(api_key) if api_key else {}
         self.api_key_prefix = dict(api_key_prefix) if api_key_prefix else {}
         import logging  # not at import time: importing the SDK should stay cheap
@@ -148,11 +86,6 @@ class Configuration(object):
         self.retries = 3
         self.retry_backoff = 0.2
         self.timeout = (10.0, 300.0)
-        # Two minutes: what a person at a prompt still waits for, and room for
-        # the slowest list calls of a large CloudTower plus the retries. A hung
-        # CloudTower costs at most this, not the 20 minutes of 4 x 300 s reads.
-        self.deadline = 120.0
-        self.max_response_size = 512 * 1024 * 1024
         self.client_side_validation = True
         self.api_version = api_version
 
@@ -285,95 +218,12 @@ class Configuration(object):
 
     @property
     def host(self):
-        """The API endpoint: ``root_url`` + ``api_path`` (``http://tower.example/v2/api``)."""
         return self._base_path
 
     @host.setter
     def host(self, value):
-        self._set_host(value, None)
+        self._base_path = value
         self.server_index = None
-
-    def _set_host(self, value, api_path):
-        value = value.strip()
-        if self._scheme and "://" not in value:
-            value = "%s://%s" % (self._scheme, value.lstrip("/"))
-        parts = _urlparse(value)
-        if parts.scheme and parts.netloc:
-            self._scheme = parts.scheme
-            self._root_url = "%s://%s" % (parts.scheme, parts.netloc)
-            self._api_path = _clean_path(parts.path if api_path is None else api_path, "")
-            self._update_host()
-        else:
-            # not a URL: kept as it is, the whole of it the root
-            self._root_url = value.rstrip("/")
-            self._api_path = _clean_path(api_path, "")
-            self._base_path = value
-
-    def _update_host(self):
-        self._base_path = self._root_url + self._api_path
-
-    # The parts of ``host``, named as cloudtower-sdk 2.23.0 names them (an
-    # active-passive pair is a list of these: see ActivePassiveApiClient).
-
-    @property
-    def root_url(self):
-        """Scheme, address and port of the CloudTower (``http://tower.example``), no path."""
-        return self._root_url
-
-    @root_url.setter
-    def root_url(self, value):
-        if value is None:
-            raise ValueError("root_url cannot be None")
-        self._root_url = _join_root(None, value, self._scheme)
-        self._scheme = _urlparse(self._root_url).scheme or self._scheme
-        self._update_host()
-
-    # 2.23.0 spells it both ways
-    base_url = root_url
-
-    @property
-    def scheme(self):
-        """``http`` or ``https``; setting it changes the scheme of ``root_url``."""
-        return self._scheme
-
-    @scheme.setter
-    def scheme(self, value):
-        self._scheme = value or None
-        if value and self._root_url:
-            rest = self._root_url.split("://", 1)[-1]
-            self._root_url = "%s://%s" % (value, rest.lstrip("/"))
-            self._update_host()
-
-    @property
-    def api_path(self):
-        """Where the API lives under ``root_url`` (default ``/v2/api``)."""
-        return self._api_path
-
-    @api_path.setter
-    def api_path(self, value):
-        self._api_path = _clean_path(value, DEFAULT_API_PATH)
-        self._update_host()
-
-    @property
-    def probe_path(self):
-        """The health path under ``root_url`` (default ``/api/healthz``): 200 from
-        the active node of an active-passive pair, 307 from the passive one."""
-        return self._probe_path
-
-    @probe_path.setter
-    def probe_path(self, value):
-        self._probe_path = _clean_path(value, DEFAULT_PROBE_PATH)
-
-    @property
-    def probe_url(self):
-        """``root_url`` + ``probe_path``, unless set to a URL of its own."""
-        if self._probe_url is not None:
-            return self._probe_url
-        return self._root_url + self._probe_path
-
-    @probe_url.setter
-    def probe_url(self, value):
-        self._probe_url = value.strip() if value else None
 
     def get_host_settings(self):
         return [{"url": self._base_path, "description": "CloudTower API endpoint"}]
@@ -393,12 +243,12 @@ class Configuration(object):
             "Version of the API: {api}\n"
             "SDK Package Version: {sdk}\n"
             "Host: {host}".format(os=platform.platform(), py=sys.version.split()[0],
-                                  api=API_VERSION, sdk=__version__, host=_redact_url(self.host))
+                                  api=API_VERSION, sdk=__version__, host=self.host)
         )
 
     def __repr__(self):
         has_token = bool(self.api_key.get("Authorization"))
         return "<Configuration host=%r token=%s username=%r verify_ssl=%r>" % (
-            _redact_url(self.host), "<set>" if has_token else "<none>", self.username, self.verify_ssl)
+            self.host, "<set>" if has_token else "<none>", self.username, self.verify_ssl)
 
     __str__ = __repr__
