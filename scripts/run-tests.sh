@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this): tox over Python 2.7 and
-# 3.6-3.13, the mypy check, the lint (ruff, stubtest), the generator check and the
-# packaging tests.
+# 3.6-3.13, the mypy check, the lint (ruff, stubtest), the generator check, the
+# packaging tests and the side-by-side wire test with the official SDK.
 #
 #   bash scripts/run-tests.sh                 # every environment
 #   TOX_ENVS=py27,py313 bash scripts/run-tests.sh
@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_ENVS="py27,py36,py37,py38,py39,py310,py311,py312,py313,typecheck,lint,codegen,packaging"
+ALL_ENVS="py27,py36,py37,py38,py39,py310,py311,py312,py313,typecheck,lint,codegen,packaging,wire"
 ENVS="${TOX_ENVS:-$ALL_ENVS}"
 JOBS="${CLOUDTOWER_TEST_JOBS:-2}"
 TOOLS="${CLOUDTOWER_TOOLS_VENV:-$ROOT/.venv-tools}"
@@ -73,8 +73,10 @@ log "built $(basename "$WHEEL") ($(du -k "$WHEEL" | cut -f1) KiB)"
 
 # tox reuses environments and pip keeps an installed copy of the same version:
 # remove the SDK from earlier runs so that every environment gets this wheel
+# (not from .tox/official-*: the official releases the wire test installs and reuses)
 for env_python in "$WORK"/*/bin/python; do
     [ -x "$env_python" ] || continue
+    case "$env_python" in "$WORK"/official-*) continue ;; esac
     "$env_python" -m pip uninstall -q -y cloudtower-sdk >/dev/null 2>&1 || true
 done
 
