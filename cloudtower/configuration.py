@@ -7,6 +7,40 @@ import threading
 from cloudtower._version import API_VERSION, __version__
 
 _SECRET_HEADERS = frozenset(["authorization", "proxy-authorization", "cookie", "set-cookie"])
+DEFAULT_API_PATH = "/v2/api"
+DEFAULT_PROBE_PATH = "/api/healthz"
+
+
+def _urlparse(url):
+    from six.moves.urllib.parse import urlsplit
+    return urlsplit(url)
+
+
+def _clean_path(path, default):
+    """``"v2/api/"`` -> ``"/v2/api"``; ``"/"`` or ``""`` -> ``""``; None -> ``default``."""
+    if path is None:
+        return default
+    path = path.strip().strip("/")
+    return "/" + path if path else ""
+
+
+def _join_root(base_url, root_url, scheme):
+    """The root URL (scheme, address, optional path prefix; no trailing slash).
+
+    ``root_url`` may be a bare path when ``base_url`` gives the address
+    (``base_url="tower.example", root_url="/tower"``); a missing scheme is
+    ``scheme``'s when one is given.
+    """
+    root = (root_url if root_url is not None else base_url).strip()
+    if base_url is not None and root_url is not None and "://" not in root \
+            and (root.startswith("/") or not root):
+        root = base_url.strip().rstrip("/") + ("/" + root.strip("/") if root.strip("/") else "")
+    if scheme and "://" not in root:
+        root = "%s://%s" % (scheme, root.lstrip("/"))
+    parts = _urlparse(root)
+    if parts.scheme and parts.netloc:
+        return "%s://%s%s" % (parts.scheme, parts.netloc, _clean_path(parts.path, ""))
+    return root.rstrip("/")
 
 
 def redact_headers(headers):
@@ -37,6 +71,13 @@ class Configuration(object):
     seconds: a number, or a ``(connect, read)`` pair; ``None`` waits forever),
     ``client_side_validation``, ``debug`` and ``logger_file``.
 
+    :param root_url: instead of ``host``: scheme and address of the tower,
+        ``http://tower.example`` (``base_url`` is the same); ``host`` is then
+        ``root_url`` + ``api_path``. ``scheme`` supplies a missing scheme.
+    :param api_path: the API under the root, ``/v2/api`` by default
+    :param probe_path: the health path under the root, ``/api/healthz`` by
+        default (used by ``ActivePassiveApiClient``)
+
     :param api_version: the CloudTower version the client talks to, e.g.
         ``"4.3.0"``. Left unset, the client asks the server once, when a call
         first depends on it. A call that version lacks raises
@@ -48,8 +89,18 @@ class Configuration(object):
 
     def __init__(self, host=None, api_key=None, api_key_prefix=None, username=None,
                  password=None, discard_unknown_keys=False, server_index=None,
-                 ssl_ca_cert=None, api_version=None):
-        self._base_path = "http://localhost/v2/api" if host is None else host
+                 ssl_ca_cert=None, api_version=None, base_url=None, root_url=None,
+                 api_path=None, probe_path=None, scheme=None):
+        self._scheme = scheme or None
+        self._probe_path = _clean_path(probe_path, DEFAULT_PROBE_PATH)
+        self._probe_url = None
+        if root_url is not None or base_url is not None:
+            self._root_url = _join_root(base_url, root_url, self._scheme)
+            self._scheme = _urlparse(self._root_url).scheme or self._scheme
+            self._api_path = _clean_path(api_path, DEFAULT_API_PATH)
+            self._update_host()
+        else:
+            self._set_host("http://localhost/v2/api" if host is None else host, api_path)
         self.api_key = dict(api_key) if api_key else {}
         self.api_key_prefix = dict(api_key_prefix) if api_key_prefix else {}
         import logging  # not at import time: importing the SDK should stay cheap
@@ -218,12 +269,95 @@ class Configuration(object):
 
     @property
     def host(self):
+        """The API endpoint: ``root_url`` + ``api_path`` (``http://tower.example/v2/api``)."""
         return self._base_path
 
     @host.setter
     def host(self, value):
-        self._base_path = value
+        self._set_host(value, None)
         self.server_index = None
+
+    def _set_host(self, value, api_path):
+        value = value.strip()
+        if self._scheme and "://" not in value:
+            value = "%s://%s" % (self._scheme, value.lstrip("/"))
+        parts = _urlparse(value)
+        if parts.scheme and parts.netloc:
+            self._scheme = parts.scheme
+            self._root_url = "%s://%s" % (parts.scheme, parts.netloc)
+            self._api_path = _clean_path(parts.path if api_path is None else api_path, "")
+            self._update_host()
+        else:
+            # not a URL: kept as it is, the whole of it the root
+            self._root_url = value.rstrip("/")
+            self._api_path = _clean_path(api_path, "")
+            self._base_path = value
+
+    def _update_host(self):
+        self._base_path = self._root_url + self._api_path
+
+    # The parts of ``host``, named as cloudtower-sdk 2.23.0 names them (an
+    # active-passive pair is a list of these: see ActivePassiveApiClient).
+
+    @property
+    def root_url(self):
+        """Scheme, address and port of the CloudTower (``http://tower.example``), no path."""
+        return self._root_url
+
+    @root_url.setter
+    def root_url(self, value):
+        if value is None:
+            raise ValueError("root_url cannot be None")
+        self._root_url = _join_root(None, value, self._scheme)
+        self._scheme = _urlparse(self._root_url).scheme or self._scheme
+        self._update_host()
+
+    # 2.23.0 spells it both ways
+    base_url = root_url
+
+    @property
+    def scheme(self):
+        """``http`` or ``https``; setting it changes the scheme of ``root_url``."""
+        return self._scheme
+
+    @scheme.setter
+    def scheme(self, value):
+        self._scheme = value or None
+        if value and self._root_url:
+            rest = self._root_url.split("://", 1)[-1]
+            self._root_url = "%s://%s" % (value, rest.lstrip("/"))
+            self._update_host()
+
+    @property
+    def api_path(self):
+        """Where the API lives under ``root_url`` (default ``/v2/api``)."""
+        return self._api_path
+
+    @api_path.setter
+    def api_path(self, value):
+        self._api_path = _clean_path(value, DEFAULT_API_PATH)
+        self._update_host()
+
+    @property
+    def probe_path(self):
+        """The health path under ``root_url`` (default ``/api/healthz``): 200 from
+        the active node of an active-passive pair, 307 from the passive one."""
+        return self._probe_path
+
+    @probe_path.setter
+    def probe_path(self, value):
+        self._probe_path = _clean_path(value, DEFAULT_PROBE_PATH)
+
+    @property
+    def probe_url(self):
+        """``root_url`` + ``probe_path``, unless set to a URL of its own."""
+        if self._probe_url is not None:
+            return self._probe_url
+        return self._root_url + self._probe_path
+
+    @probe_url.setter
+    def probe_url(self, value):
+        self._probe_url = value.strip() if value else None
 
     def get_host_settings(self):
         return [{"url": self._base_path, "description": "CloudTower API endpoint"}]

@@ -1,5 +1,8 @@
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+DEFAULT_API_PATH: str
+DEFAULT_PROBE_PATH: str
+
 def redact_headers(headers: Optional[Dict[str, str]]) -> Optional[Dict[str, str]]: ...
 
 class Configuration:
@@ -31,11 +34,19 @@ class Configuration:
     debug: bool
     logger_file: Optional[str]
     host: str
+    root_url: str
+    base_url: str
+    scheme: Optional[str]
+    api_path: str
+    probe_path: str
+    probe_url: str
     def __init__(self, host: Optional[str] = ..., api_key: Optional[Dict[str, str]] = ...,
                  api_key_prefix: Optional[Dict[str, str]] = ..., username: Optional[str] = ...,
                  password: Optional[str] = ..., discard_unknown_keys: bool = ...,
                  server_index: Optional[int] = ..., ssl_ca_cert: Optional[str] = ...,
-                 api_version: Optional[str] = ...) -> None: ...
+                 api_version: Optional[str] = ..., base_url: Optional[str] = ...,
+                 root_url: Optional[str] = ..., api_path: Optional[str] = ...,
+                 probe_path: Optional[str] = ..., scheme: Optional[str] = ...) -> None: ...
     @classmethod
     def set_default(cls, default: Optional[Configuration]) -> None: ...
     @classmethod

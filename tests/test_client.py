@@ -350,3 +350,27 @@ def test_configuration_copy_is_cheap_and_independent():
         Configuration.set_default(None)
     assert conf.auth_settings()["Authorization"]["value"] == "a"
     assert "Python SDK Debug Report" in conf.to_debug_report()
+
+
+def test_configuration_has_the_endpoint_fields_of_2_23_0():
+    conf = Configuration(host="https://tower.example:8443/v2/api/")
+    assert (conf.root_url, conf.base_url, conf.scheme, conf.api_path, conf.probe_path) == (
+        "https://tower.example:8443", "https://tower.example:8443", "https", "/v2/api",
+        "/api/healthz")
+    assert conf.host == "https://tower.example:8443/v2/api"
+    assert conf.probe_url == "https://tower.example:8443/api/healthz"
+    conf = Configuration(root_url="tower.example", scheme="https", probe_path="health/")
+    assert (conf.host, conf.probe_url) == ("https://tower.example/v2/api",
+                                           "https://tower.example/health")
+    conf = Configuration(base_url="http://proxy.example", root_url="/tower", api_path="api")
+    assert conf.host == "http://proxy.example/tower/api"
+    # each part can be set; host follows
+    conf.scheme = "https"
+    conf.api_path = None
+    assert conf.host == "https://proxy.example/tower/v2/api"
+    conf.root_url = "other.example:81"
+    assert conf.host == "https://other.example:81/v2/api"
+    conf.host = "http://third.example/custom/"
+    assert (conf.root_url, conf.api_path, conf.probe_url) == (
+        "http://third.example", "/custom", "http://third.example/api/healthz")
+    assert Configuration().host == "http://localhost/v2/api"
