@@ -21,6 +21,7 @@ from cloudtower.model import RecursionError_
 # Keyword arguments every operation accepts besides its own parameters.
 COMMON_KWARGS = frozenset([
     "async_req", "_return_http_data_only", "_preload_content", "_request_timeout",
+    "_headers", "_content_type", "_request_auth",
     "content_language", "_host_index",
 ])
 RETRY_STATUSES = frozenset([502, 503, 504])
@@ -153,7 +154,9 @@ class ApiClient(object):
                 raise ApiValueError("Missing the required parameter `%s` when calling `%s`"
                                     % (key, name))
 
-        headers = {"Accept": "application/json"}
+        # extra headers first: the operation's own headers win, as in the official SDK
+        headers = dict(kwargs.get("_headers") or {})
+        headers["Accept"] = "application/json"
         language = kwargs.get("content_language")
         if language is not None:
             headers["content-language"] = language
@@ -169,17 +172,27 @@ class ApiClient(object):
         elif operation.form:
             form = self._form_fields(operation, params)
             headers["Content-Type"] = "multipart/form-data"
+        else:
+            # the official SDK sends it on bodiless requests too
+            headers["Content-Type"] = "application/json"
+        if kwargs.get("_content_type"):
+            headers["Content-Type"] = kwargs["_content_type"]
         for param, wire, _, _ in operation.header:
             if params.get(param) is not None:
                 headers[wire] = params[param]
         query = [(wire, params[param]) for param, wire, _, _ in operation.query
                  if params.get(param) is not None]
+        auth_settings = operation.auth
+        if kwargs.get("_request_auth"):
+            # this request's own credentials instead of the configured ones
+            auth_settings = ()
+            _apply_request_auth(name, kwargs["_request_auth"], headers, query)
         if body is not None:
             self._check_field_versions(operation, body)
         return self.call_api(
             operation.path, operation.http_method, query_params=query, header_params=headers,
             body=body, post_params=form, response_type=operation.return_type,
-            auth_settings=operation.auth, async_req=kwargs.get("async_req"),
+            auth_settings=auth_settings, async_req=kwargs.get("async_req"),
             _return_http_data_only=kwargs.get("_return_http_data_only", not with_http_info),
             _preload_content=kwargs.get("_preload_content", True),
             _request_timeout=kwargs.get("_request_timeout"), _safe=operation.safe)
@@ -266,16 +279,18 @@ class ApiClient(object):
         return versions.index_of(answer), answer
 
     def _form_fields(self, operation, params):
-        fields = []
+        fields, files = [], []
         for param, wire, type_name, _ in operation.form:
             value = params.get(param)
             if value is None:
                 continue
             if type_name == "file":
-                fields.append((wire, _file_field(param, value)))
+                files.append((wire, _file_field(param, value)))
             else:
                 fields.append((wire, value if isinstance(value, six.string_types) else json.dumps(value)))
-        return fields
+        # files last, as the official SDK sends them: a server reading the upload
+        # as a stream sees cluster_id, size or upload_task_id before the data
+        return fields + files
 
     # -- openapi-generator compatible surface ------------------------------
 
@@ -475,6 +490,17 @@ def _check_body_type(name, param, type_name, value):
 def _log_debug(message, *args):
     import logging
     logging.getLogger("cloudtower").debug(message, *args)
+
+
+def _apply_request_auth(name, auth, headers, query):
+    """``_request_auth={"in": "header"|"query", "key": ..., "value": ...}`` for one request."""
+    if not isinstance(auth, dict) or auth.get("in") not in ("header", "query") or not auth.get("key"):
+        raise ApiValueError("_request_auth of %s must be a dict with \"in\" (\"header\" or \"query\"), "
+                            "\"key\" and \"value\"" % name)
+    if auth["in"] == "header":
+        headers[auth["key"]] = auth.get("value")
+    else:
+        query.append((auth["key"], auth.get("value")))
 
 
 def _file_field(param, value):

@@ -32,6 +32,9 @@ def main(argv=None):
     parser.add_argument("--api-version", default=None,
                         help="the CloudTower version to be, e.g. 4.3.0 (default: the newest the SDK "
                              "knows, %s)" % _newest())
+    parser.add_argument("--pair", action="store_true",
+                        help="serve an active-passive pair: two nodes over one estate, the first "
+                             "active, on --port and the port after it (free ports with --port 0)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.task_seconds < 0:
@@ -42,16 +45,27 @@ def main(argv=None):
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(message)s")
     started = time.time()
-    simulator = Simulator(host=args.host, port=args.port, seed=args.seed,
-                          task_seconds=args.task_seconds, username=args.username,
-                          password=args.password, api_version=args.api_version)
+    options = dict(host=args.host, seed=args.seed, task_seconds=args.task_seconds,
+                   username=args.username, password=args.password, api_version=args.api_version)
+    if args.pair:
+        ports = (args.port, args.port + 1 if args.port else 0)
+        simulator = Simulator.pair(ports=ports, **options)
+    else:
+        simulator = Simulator(port=args.port, **options)
     try:
         simulator.start()
     except (OSError, IOError) as error:
         print("cannot listen on %s:%d: %s" % (args.host, args.port, error), file=sys.stderr)
         return 1
-    print("CloudTower simulator (API %s) ready in %.2f s" % (simulator.api_version, time.time() - started))
-    print("endpoint: %s" % simulator.endpoint)
+    if args.pair:
+        print("CloudTower simulator pair (API %s) ready in %.2f s"
+              % (simulator.nodes[0].api_version, time.time() - started))
+        for node in simulator.nodes:
+            print("endpoint: %s (%s)" % (node.endpoint, node.role))
+    else:
+        print("CloudTower simulator (API %s) ready in %.2f s"
+              % (simulator.api_version, time.time() - started))
+        print("endpoint: %s" % simulator.endpoint)
     print("username: %s" % simulator.username)
     print("password: %s" % simulator.password)
     print("Press Ctrl+C to stop.")

@@ -59,7 +59,9 @@ class Faker(object):
             key = cls.attribute_map.get(attr, attr)
             allowed = cls._enum_values.get(attr)
             if allowed:
-                result[key] = self.rng.choice(list(allowed))
+                choice = self.rng.choice(list(allowed))
+                # an inline enum of a list field allows values for its items
+                result[key] = [choice] if type_name.startswith("list[") else choice
                 continue
             result[key] = self.value(type_name, key, full, depth + 1,
                                      cls._constraints.get(attr))

@@ -26,6 +26,8 @@ from cloudtower.simulator.store import Store
 logger = logging.getLogger("cloudtower.simulator")
 
 API_PREFIX = "/v2/api"
+# answers 200 while the node serves (an active-passive pair's passive node: 307)
+HEALTH_PATH = "/api/healthz"
 DEFAULT_USERNAME = "root"
 DEFAULT_PASSWORD = "HC!r0cks"
 DEFAULT_PORT = 8090
@@ -44,9 +46,9 @@ class _Fault(object):
         self.delay = delay
         self.code = code
 
-    def matches(self, op, path):
+    def matches(self, op, path, wildcard=True):
         if self.target in ("*", None):
-            return True
+            return wildcard
         if op is not None and self.target in (op.name, op.path, op.operation_id):
             return True
         return self.target == path
@@ -66,11 +68,15 @@ class Simulator(object):
     :param api_version: the CloudTower version to be (default: the newest the
         SDK knows): only that version's operations are served, bodies are
         checked against its schemas, and ``get-version`` answers it
+    :param store: serve this ``Store`` (another simulator's ``store``) instead
+        of a new one: two simulators over one estate (see :meth:`pair`)
+
+    ``GET /api/healthz`` answers 200 (CloudTower's health path).
     """
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
-                 api_version=None):
+                 api_version=None, store=None):
         from cloudtower import versions
         if api_version is None:
             api_version = versions.known_versions()[-1]
@@ -86,7 +92,7 @@ class Simulator(object):
         accounts = [{"username": username, "password": password, "source": "LOCAL",
                      "role": "ROOT"}]
         accounts.extend(dict(user) for user in users or ())
-        self.store = Store(seed, task_seconds, users=accounts)
+        self.store = store if store is not None else Store(seed, task_seconds, users=accounts)
         self.tokens = {}
         self.requests = collections.deque(maxlen=2000)
         self._faults = []
@@ -111,12 +117,18 @@ class Simulator(object):
         self._thread.start()
         return self
 
-    def stop(self):
-        """Stop serving and close every connection; the simulator can start again."""
+    def stop(self, drain=0):
+        """Stop serving and close every connection; the simulator can start again.
+
+        ``drain``: seconds to wait, after new connections stop being accepted,
+        for the requests being served to be answered before the connections close.
+        """
         server, self._server = self._server, None
         if server is None:
             return
         server.shutdown()
+        if drain:
+            server.wait_idle(drain)
         server.close_connections()
         server.server_close()
         self._thread.join(5)
@@ -124,6 +136,17 @@ class Simulator(object):
 
     def __enter__(self):
         return self.start()
+
+    @property
+    def serving(self):
+        """How many requests are being served right now."""
+        server = self._server
+        return server.busy if server is not None else 0
+
+    def wait_idle(self, timeout=10.0):
+        """Wait up to ``timeout`` seconds until no request is being served; True if none is."""
+        server = self._server
+        return server.wait_idle(timeout) if server is not None else True
 
     def __repr__(self):
         state = "serving at %s" % self.endpoint if self._server is not None else "stopped"
@@ -144,7 +167,23 @@ class Simulator(object):
     @property
     def endpoint(self):
         """``http://127.0.0.1:PORT/v2/api``: the ``host`` of a ``Configuration``."""
-        return "http://%s:%d%s" % (_url_host(self.host), self.port, API_PREFIX)
+        return self.root_url + API_PREFIX
+
+    @property
+    def root_url(self):
+        """``http://127.0.0.1:PORT``: the ``root_url`` of a ``Configuration``."""
+        return "http://%s:%d" % (_url_host(self.host), self.port)
+
+    @staticmethod
+    def pair(**options):
+        """Two simulators over one estate, as an active-passive CloudTower pair.
+
+        Returns a :class:`~cloudtower.simulator.pair.SimulatorPair` (not yet
+        started: use ``with``, or ``start()``); ``options`` are its own
+        (``active``, ``shared_sessions``, ``ports``) and this class's.
+        """
+        from cloudtower.simulator.pair import SimulatorPair
+        return SimulatorPair(**options)
 
     @property
     def task_seconds(self):
@@ -224,10 +263,10 @@ class Simulator(object):
             del self._faults[:]
             del self._task_faults[:]
 
-    def _take_fault(self, op, path):
+    def _take_fault(self, op, path, wildcard=True):
         with self._fault_lock:
             for fault in self._faults:
-                if fault.matches(op, path):
+                if fault.matches(op, path, wildcard):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -255,7 +294,9 @@ class Simulator(object):
             op = routes().get((method, path[len(API_PREFIX):]))
             if op is not None and not _serves(op, self.version_index):
                 op = None  # this version has no such route
-        fault = self._take_fault(op, path)
+        health = op is None and path.rstrip("/") == HEALTH_PATH
+        # a probe takes only the faults aimed at the health path itself
+        fault = self._take_fault(op, path, wildcard=not health)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and not fault.after and (fault.drop or fault.status):
@@ -285,6 +326,10 @@ class Simulator(object):
                     fault.code), fault
         return status, payload, fault
 
+    def response_headers(self, method, raw_path, status):
+        """Headers to send with an answer besides the usual ones (none here)."""
+        return ()
+
     def _error_body(self, status, message, path, op, code=None, field=None):
         body = {"message": message, "status": status, "path": path}
         if op is not None:
@@ -298,6 +343,8 @@ class Simulator(object):
     def _dispatch(self, method, path, raw_path, op, headers, raw_body):
         if path.rstrip("/") == "/api" and method == "POST":
             return session.graphql(_json_body(raw_body, headers, required=False))
+        if path.rstrip("/") == HEALTH_PATH and method in ("GET", "HEAD"):
+            return 200, {"status": "ok"}
         if op is None:
             raise ApiError(404, "Cannot %s %s: no such operation" % (method, path))
         store = self.store
@@ -441,6 +488,9 @@ class _Server(socketserver.ThreadingMixIn, BaseHTTPServer.HTTPServer):
         BaseHTTPServer.HTTPServer.__init__(self, address, handler)
         self._open = set()
         self._open_lock = threading.Lock()
+        # requests being served (from reading the body to the last byte of the answer)
+        self._busy = 0
+        self._idle = threading.Condition(self._open_lock)
 
     def process_request(self, request, client_address):
         with self._open_lock:
@@ -451,6 +501,24 @@ class _Server(socketserver.ThreadingMixIn, BaseHTTPServer.HTTPServer):
         with self._open_lock:
             self._open.discard(request)
         BaseHTTPServer.HTTPServer.shutdown_request(self, request)
+
+    def serving(self, delta):
+        with self._idle:
+            self._busy += delta
+            if not self._busy:
+                self._idle.notify_all()
+
+    @property
+    def busy(self):
+        return self._busy
+
+    def wait_idle(self, timeout):
+        """Wait up to ``timeout`` seconds until no request is being served; True if none is."""
+        deadline = time.time() + timeout
+        with self._idle:
+            while self._busy and time.time() < deadline:
+                self._idle.wait(max(0.0, min(0.1, deadline - time.time())))
+            return not self._busy
 
     def close_connections(self):
         """End idle keep-alive connections so their threads finish."""
@@ -493,6 +561,13 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _serve(self):
+        self.server.serving(1)
+        try:
+            self._answer()
+        finally:
+            self.server.serving(-1)
+
+    def _answer(self):
         simulator = self.server.simulator
         body = self._read_body()
         headers = dict((key.lower(), value) for key, value in self.headers.items())
@@ -510,6 +585,8 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("x-tower-request-id", str(uuid.uuid4()))
+        for key, value in simulator.response_headers(self.command, self.path, status):
+            self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
