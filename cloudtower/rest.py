@@ -129,7 +129,11 @@ class RESTClientObject(object):
                                else self.configuration.timeout)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s headers=%s", method, url, redact_headers(headers))
-        kwargs = dict(preload_content=_preload_content, timeout=timeout, headers=headers)
+        # a redirect is answered to the caller, never followed (urllib3 1.x followed one
+        # even with retries=False): a 307 from a passive node of an active-passive pair
+        # says "not here", and a change must not be sent anywhere else unasked
+        kwargs = dict(preload_content=_preload_content, timeout=timeout, headers=headers,
+                      redirect=False)
         if method in ("GET", "HEAD", "DELETE") and body is None and not post_params:
             response = self.pool_manager.request(method, url, **kwargs)
         else:

@@ -25,11 +25,22 @@ def pair(pair_server):
     yield pair_server
 
 
+class _NoRedirects(object):
+    """A pool manager that never follows a redirect (urllib3 1.x follows one even
+    with ``retries=False``)."""
+
+    def __init__(self):
+        self.manager = urllib3.PoolManager(retries=False, timeout=10)
+
+    def request(self, method, url, **kwargs):
+        return self.manager.request(method, url, redirect=False, **kwargs)
+
+
 @pytest.fixture
 def http():
-    manager = urllib3.PoolManager(retries=False, timeout=10)
-    yield manager
-    manager.clear()
+    client = _NoRedirects()
+    yield client
+    client.manager.clear()
 
 
 def health(http, node):
@@ -51,7 +62,7 @@ def vm_count(http, node, token):
 
 def test_a_single_simulator_is_healthy():
     with Simulator(port=0) as sim:
-        http = urllib3.PoolManager(retries=False)
+        http = _NoRedirects()
         answer = http.request("GET", sim.root_url + HEALTH_PATH)
         assert (answer.status, json.loads(answer.data.decode())) == (200, {"status": "ok"})
         assert sim.endpoint == sim.root_url + "/v2/api"
