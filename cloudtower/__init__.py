@@ -12,6 +12,7 @@ from cloudtower.api import _REMOVED as _REMOVED_APIS, API_MODULES
 from cloudtower.models import MODEL_MODULES
 
 _CORE = {
+    "ActivePassiveApiClient": "active_passive_client",
     "ApiClient": "api_client",
     "Configuration": "configuration",
     "OpenApiException": "exceptions",
@@ -21,9 +22,10 @@ _CORE = {
     "ApiKeyError": "exceptions",
     "ApiException": "exceptions",
     "ApiVersionError": "exceptions",
+    "FailoverStrategy": "active_passive_client",
 }
-_SUBMODULES = ("api", "api_client", "configuration", "exceptions", "models", "rest", "utils",
-               "simulator", "versions")
+_SUBMODULES = ("active_passive_client", "api", "api_client", "configuration", "exceptions",
+               "models", "rest", "utils", "simulator", "versions")
 
 __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 

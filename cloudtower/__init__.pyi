@@ -1,5 +1,9 @@
 # Type information for the lazily populated ``cloudtower`` namespace.
-from cloudtower import api as api, models as models
+from cloudtower import active_passive_client as active_passive_client, api as api, models as models
+from cloudtower.active_passive_client import (
+    ActivePassiveApiClient as ActivePassiveApiClient,
+    FailoverStrategy as FailoverStrategy,
+)
 from cloudtower.api import *  # noqa: F403
 from cloudtower.api_client import ApiClient as ApiClient
 from cloudtower.configuration import Configuration as Configuration
