@@ -331,6 +331,8 @@ def fill_row(store, table, values):
             row[key] = [] if field.many else None
         else:
             row[key] = store.filler(table, field)
+    # the simulator's own values (a user's password ...), never served
+    row.update((key, value) for key, value in values.items() if key.startswith("_"))
     return row
 
 

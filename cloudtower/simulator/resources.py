@@ -370,6 +370,18 @@ handles("remove_clusters_from_datacenter")(_datacenter_clusters(False))
 @handles("create_user")
 def create_user(ctx):
     # what logging in needs besides the generic mapping (the password is never served)
-    return create(ctx, lambda params: {
-        "_password": params.get("password"), "source": params.get("source") or "LOCAL",
-        "display_username": params.get("username"), "internal": False})
+    def extra(params):
+        # the user's role: the preset of the role given (a custom role has none)
+        role = ctx.store.get("UserRoleNext", params.get("role_id")) if params.get("role_id") else None
+        return {"_password": params.get("password"), "source": params.get("source") or "LOCAL",
+                "display_username": params.get("username"), "internal": False,
+                "role": role.get("preset") if role is not None else None,
+                "roles": [role["id"]] if role is not None else []}
+    return create(ctx, extra)
+
+
+@handles("create_role")
+def create_role(ctx):
+    # a role made by a user is no built-in one: no preset, only its actions
+    return create(ctx, lambda params: {"preset": None, "platform": "MANAGEMENT",
+                                       "actions": list(params.get("actions") or [])})

@@ -113,7 +113,11 @@ class _Seeder(object):
             "name": name, "preset": preset, "platform": "MANAGEMENT", "actions": ["*"] if
             preset == "ROOT" else ["VM_READ", "CLUSTER_READ"]}))
             for preset, name in (("ROOT", "root"), ("ADMIN", "admin"), ("READ_ONLY", "read-only")))
-        for user in self.users:
+        users = list(self.users)
+        taken = set(user["username"] for user in users)
+        # one account per built-in role besides root's, unless a given one has its name
+        users.extend(dict(account) for account in BUILTIN_ACCOUNTS if account["username"] not in taken)
+        for user in users:
             role = user.get("role") or "ADMIN"
             self.add("User", {
                 "username": user["username"], "name": user.get("name") or user["username"],
@@ -462,6 +466,13 @@ class _Seeder(object):
                 "resource_rollback_retry_count": None, "args": {}, "snapshot": "{}", "steps": [],
                 "internal": False, "type": None, "key": None, "cluster": vm["cluster"],
                 "user": root["id"]})
+
+
+# the accounts seeded for the built-in roles other than ROOT (see docs/simulator.md)
+BUILTIN_ACCOUNTS = (
+    {"username": "admin", "password": "HC!r0cks-admin", "source": "LOCAL", "role": "ADMIN"},
+    {"username": "readonly", "password": "HC!r0cks-readonly", "source": "LOCAL", "role": "READ_ONLY"},
+)
 
 
 def _copy_fields(vm):

@@ -18,7 +18,17 @@ import uuid
 import six
 from six.moves import BaseHTTPServer, socketserver
 
-from cloudtower.simulator import handlers, resources, session, upload, validate, vm  # noqa: F401
+from cloudtower.model import RecursionError_
+from cloudtower.simulator import (  # noqa: F401
+    handlers,
+    limits,
+    resources,
+    roles,
+    session,
+    upload,
+    validate,
+    vm,
+)
 from cloudtower.simulator.errors import ApiError, bad_request
 from cloudtower.simulator.schema import routes
 from cloudtower.simulator.store import Store
@@ -73,6 +83,9 @@ class Simulator(object):
 
     ``GET /api/healthz`` answers 200 (CloudTower's health path).
     """
+
+    # the largest request body served; a larger one is answered 413 unread
+    max_body_size = limits.MAX_BODY_SIZE
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
@@ -311,6 +324,10 @@ class Simulator(object):
             status = error.status
             payload = self._error_body(error.status, error.message, path, op, error.code,
                                        error.field)
+        except RecursionError_:
+            # whatever recursed was nested too deeply to be a CloudTower request
+            status = 400
+            payload = self._error_body(400, "the request is nested too deeply", path, op)
         except Exception as exc:  # a simulator bug answers 500, and is logged
             logger.exception("simulator error on %s %s", method, path)
             status = 500
@@ -376,6 +393,7 @@ class Simulator(object):
                 if user is None:
                     raise ApiError(401, "Unauthorized: the user of this token no longer exists")
                 user_id = user["id"]
+                roles.check(store, op, user)
             if "Basic" in op.auth and session.basic_user(store, auth) is None:
                 raise ApiError(401, "Unauthorized: Basic credentials are missing or wrong")
             ctx = handlers.Context(self, store, op, body, user_id, language, form)
@@ -402,6 +420,7 @@ def _json_body(raw, headers, required=True):
         return None
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        limits.check_depth(text)
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise bad_request("the request body is not valid JSON: %s" % error)
@@ -547,18 +566,22 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
         logger.debug("%s %s", self.address_string(), format % args)
 
     def _read_body(self):
-        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
-            parts = []
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
-                if not size:
-                    self.rfile.readline()
-                    break
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(parts)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return limits.read_body(self.rfile, self.headers, self.command,
+                                self.server.simulator.max_body_size)
+
+    def _refuse(self, error):
+        """Answer a request whose body is not read (see limits), and close."""
+        self.close_connection = True
+        data = json.dumps({"message": error.message, "status": error.status,
+                           "path": self.path.split("?", 1)[0]}).encode("utf-8")
+        self.server.simulator.requests.append(_record(self.command, self.path, error.status, None))
+        self.send_response(error.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _serve(self):
         self.server.serving(1)
@@ -569,7 +592,11 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
 
     def _answer(self):
         simulator = self.server.simulator
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except limits.BodyError as error:
+            self._refuse(error)
+            return
         headers = dict((key.lower(), value) for key, value in self.headers.items())
         status, payload, fault = simulator.handle(self.command, self.path, headers, body)
         if status is None:
@@ -597,9 +624,9 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
 def _record(method, path, status, body):
     """What the request log keeps of one request (JSON bodies up to 64 KiB, decoded)."""
     parsed = None
-    if body and body[:1] in (b"{", b"[") and len(body) <= 65536:
+    if body and body[:1] in (b"{", b"[") and len(body) <= 65536 and not limits.too_deep(body):
         try:
             parsed = json.loads(body.decode("utf-8"))
-        except ValueError:
+        except (ValueError, RecursionError_):
             parsed = None
     return {"method": method, "path": path.split("?", 1)[0], "status": status, "body": parsed}

@@ -15,7 +15,7 @@ import json
 
 import six
 
-from cloudtower.simulator import validate
+from cloudtower.simulator import limits, validate
 from cloudtower.simulator.errors import bad_request
 from cloudtower.simulator.handlers import BYTE_UNITS, handles
 
@@ -52,6 +52,7 @@ def _clusters(store, kind, form):
     if kind == "CONTENT_LIBRARY_IMAGE":
         raw = form.get("clusters")
         try:
+            limits.check_depth(raw or "", "form field clusters")
             where = json.loads(raw) if raw else None
         except ValueError:
             raise bad_request("form field clusters must be a JSON ClusterWhereInput", "clusters")
