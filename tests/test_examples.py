@@ -21,8 +21,8 @@ from cloudtower import AlertApi, ClusterApi, DiskApi, VmApi
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "examples")
 # the cloudtower this test imported (the installed one under tox), for the child too
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(cloudtower.__file__)))
-CLOUDTOWER_VARS = ("CLOUDTOWER_ENDPOINT", "CLOUDTOWER_USERNAME", "CLOUDTOWER_PASSWORD",
-                   "CLOUDTOWER_USER_SOURCE", "CLOUDTOWER_EXAMPLES_MAY_CHANGE")
+CLOUDTOWER_VARS = ("CLOUDTOWER_ENDPOINT", "CLOUDTOWER_ENDPOINTS", "CLOUDTOWER_USERNAME",
+                   "CLOUDTOWER_PASSWORD", "CLOUDTOWER_USER_SOURCE", "CLOUDTOWER_EXAMPLES_MAY_CHANGE")
 
 # every scenario of the usage guide, by the example function that shows it
 GUIDE_SCENARIOS = {
@@ -221,6 +221,30 @@ def test_dashboard_starts_its_own_simulator_without_settings():
     assert re.search(r"using the embedded simulator at http://127\.0\.0\.1:\d+/v2/api", err)
     assert re.search(r"^CloudTower inventory at http://127\.0\.0\.1:\d+/v2/api$", out, re.M)
     assert re.search(r"^  critical +[1-9]", out, re.M)
+
+
+def test_active_passive_walks_discovery_and_failover():
+    # no settings: the example starts the simulated pair and changes its roles
+    out = run_ok("active_passive")
+    assert re.findall(r"^== (\w+)$", out, re.M) == [
+        "discover", "failover_on_switch", "node_down", "manual_failover"]
+    assert "active: node 0; read 3 VMs there" in out
+    assert "after the switch: node 1; the change went there once (1 task)" in out
+    assert "node 0 is down; node 1 answered (3 VMs)" in out
+    assert "failover required: node 0 answered 307" in out
+    assert "client.failover() -> node 1" in out
+
+
+def test_active_passive_against_a_given_pair():
+    from cloudtower.simulator import Simulator
+    with Simulator.pair(seed=1, active=1) as pair:
+        out = run_ok("active_passive", env={
+            "CLOUDTOWER_ENDPOINTS": ",".join(pair.root_urls),
+            "CLOUDTOWER_USERNAME": pair.username, "CLOUDTOWER_PASSWORD": pair.password})
+        assert "active node: %s" % pair.root_urls[1] in out
+        assert re.search(r"^\d+ VMs$", out, re.M)
+        # it only read: the roles are as they were
+        assert pair.roles == ["passive", "active"]
 
 
 def test_changing_examples_need_consent_on_a_given_tower(simulator):
