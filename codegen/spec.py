@@ -15,6 +15,10 @@ ENUM_PREFIX_OVERRIDES = {
     "VmVolumeElfStoragePolicyType": "REPLICA_",
 }
 
+# the words that give a schema a type; a property with none of them is "any"
+_TYPE_WORDS = ("$ref", "type", "allOf", "oneOf", "anyOf", "not", "properties", "items",
+               "additionalProperties", "enum")
+
 PRIMITIVES = {"str", "int", "float", "bool", "object", "datetime", "date", "file"}
 
 
@@ -144,13 +148,19 @@ class Spec(object):
             yield name, {"properties": schema["properties"], "required": schema.get("required", [])}
 
     def _field(self, key, prop, owner, required):
-        nullable = bool(prop.get("nullable"))
+        # a property of any type ({}) lets None through in openapi-generator,
+        # required or not
+        nullable = bool(prop.get("nullable")) or not any(word in prop for word in _TYPE_WORDS)
         enum = None
         target = prop
         if "allOf" in prop and len(prop["allOf"]) == 1 and not prop.get("properties"):
             target = prop["allOf"][0]
         if "enum" in target and "$ref" not in target:
             enum = list(target["enum"])
+        elif target.get("type") == "array" and "enum" in target.get("items", {}) \
+                and "$ref" not in target["items"]:
+            # every item of the list must be one of these
+            enum = list(target["items"]["enum"])
         constraints = {}
         resolved = self._deref(target) if "$ref" in target else target
         for word in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",

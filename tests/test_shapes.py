@@ -115,43 +115,8 @@ DELIBERATE = {
     ],
 }
 
-# Where codegen.spec reads a document differently from openapi-generator (what
-# the official SDK was generated with): to go once codegen/spec.py is fixed and
-# specs/ regenerated. (releases, side, pattern, reason)
-ANY_TYPE = ("an any-type property ({}) accepts None in openapi-generator even when "
-            "required; codegen.spec marks it required and not nullable")
-ITEM_ENUM = ("an array property whose items have an inline enum: openapi-generator checks "
-             "every item against it; codegen.spec keeps no enum for it")
-ALL = None
-
-
-def _since(first):
-    return [release for release, _ in DOCUMENTED if _key(release) >= _key(first)]
-
-
-def _until(last):
-    return [release for release, _ in DOCUMENTED if _key(release) <= _key(last)]
-
-
-SPEC_READER = [
-    (ALL, "both", ("field", "ResourceMeta", "filter"), ANY_TYPE),
-    (_until("2.0.0"), "both", ("field", "Task", "args"), ANY_TYPE),
-    (_until("2.0.0"), "both", ("field", "Task", "local_created_at"), ANY_TYPE),
-    (_until("2.3.0"), "both", ("field", "InlineResponse200", "*"), ANY_TYPE),
-    (ALL, "release", ("allowed", "AlertNotifierUpdationParams", "notice_severities"),
-     ITEM_ENUM),
-    (_since("2.10.0"), "release", ("allowed", "AlertNotifierCreationParams", "notice_severities"),
-     ITEM_ENUM),
-    (_since("2.10.0"), "release",
-     ("allowed", "AlertNotifierManyUpdationParams", "notice_severities"), ITEM_ENUM),
-]
-
-
 def expected_differences(release):
-    rules = list(DELIBERATE.get(release, ()))
-    rules += [(side, pattern, reason) for releases, side, pattern, reason in SPEC_READER
-              if releases is ALL or release in releases]
-    return rules
+    return list(DELIBERATE.get(release, ()))
 
 
 def matches(pattern, fact):
