@@ -15,16 +15,24 @@ import six
 from cloudtower import model as _model
 from cloudtower._version import __version__
 from cloudtower.configuration import Configuration
-from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError, nested_too_deeply
+from cloudtower.exceptions import (
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    OpenApiException,
+    nested_too_deeply,
+)
 from cloudtower.model import RecursionError_
 
 # Keyword arguments every operation accepts besides its own parameters.
 COMMON_KWARGS = frozenset([
     "async_req", "_return_http_data_only", "_preload_content", "_request_timeout",
     "_headers", "_content_type", "_request_auth",
-    "content_language", "_host_index",
+    "content_language", "_host_index", "_deadline",
 ])
 RETRY_STATUSES = frozenset([502, 503, 504])
+
+_monotonic = getattr(time, "monotonic", time.time)
 
 
 class ApiClient(object):
@@ -64,6 +72,16 @@ class ApiClient(object):
         self._detected_version = None
         self._version_lock = threading.Lock()
         self._closed = False
+        # one re-login per expired token, shared by the threads that met it
+        self._relogin = threading.Condition(threading.Lock())
+        self._relogin_running = False
+        self._auth_generation = 0
+        self._relogin_outcome = None  # (generation it was tried at, succeeded)
+        self._closing = False
+
+    # the clock deadlines are measured on, and how retries wait (tests replace them)
+    _clock = staticmethod(_monotonic)
+    _sleep = staticmethod(time.sleep)
 
     # -- life cycle --------------------------------------------------------
 
@@ -74,11 +92,21 @@ class ApiClient(object):
         self.close()
 
     def close(self):
-        """End the thread pool and the connections; the client can be used again after."""
+        """End the thread pool and the connections; the client can be used again after.
+
+        Calls queued with ``async_req=True`` that have not started yet fail at
+        once (``ApiException`` status 0); the ones under way end within their
+        deadline, measured from when they were made, so closing waits at most
+        that long.
+        """
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.close()
-            pool.join()
+            self._closing = True
+            try:
+                pool.close()
+                pool.join()
+            finally:
+                self._closing = False
         rest, self._rest_client = self._rest_client, None
         if rest is not None:
             rest.close()
@@ -195,7 +223,8 @@ class ApiClient(object):
             auth_settings=auth_settings, async_req=kwargs.get("async_req"),
             _return_http_data_only=kwargs.get("_return_http_data_only", not with_http_info),
             _preload_content=kwargs.get("_preload_content", True),
-            _request_timeout=kwargs.get("_request_timeout"), _safe=operation.safe)
+            _request_timeout=kwargs.get("_request_timeout"), _safe=operation.safe,
+            _deadline=kwargs.get("_deadline"), _operation=name)
 
     # -- CloudTower versions -------------------------------------------------
 
@@ -298,83 +327,187 @@ class ApiClient(object):
                  header_params=None, body=None, post_params=None, files=None,
                  response_type=None, auth_settings=None, async_req=None,
                  _return_http_data_only=None, collection_formats=None,
-                 _preload_content=True, _request_timeout=None, _host=None, _safe=False):
-        """Send a request; with ``async_req=True`` return an ``ApplyResult`` instead."""
+                 _preload_content=True, _request_timeout=None, _host=None, _safe=False,
+                 _deadline=None, _operation=None):
+        """Send a request; with ``async_req=True`` return an ``ApplyResult`` instead.
+
+        ``_deadline`` (seconds; default ``Configuration.deadline``) bounds the
+        whole call, counted from now: connecting, sending, every read of the
+        answer and every retry.
+        """
         args = (resource_path, method, path_params, query_params, header_params, body,
                 post_params, files, response_type, auth_settings, _return_http_data_only,
-                _preload_content, _request_timeout, _host, _safe)
+                _preload_content, _request_timeout, _host, _safe, _deadline, _operation,
+                self._clock())
         if async_req:
             return self.pool.apply_async(self._call_api, args)
         return self._call_api(*args)
 
     def _call_api(self, resource_path, method, path_params, query_params, header_params,
                   body, post_params, files, response_type, auth_settings,
-                  _return_http_data_only, _preload_content, _request_timeout, _host, _safe):
+                  _return_http_data_only, _preload_content, _request_timeout, _host, _safe,
+                  _deadline=None, _operation=None, _submitted=None):
+        clock = self._clock
+        started = _submitted if _submitted is not None else clock()
+        deadline = self._check_options(_request_timeout, _deadline)
         headers = dict(self.default_headers)
         if header_params:
             headers.update(header_params)
         if self.cookie:
             headers["Cookie"] = self.cookie
+        _check_headers(headers)
         for key, value in (path_params or {}).items():
             resource_path = resource_path.replace("{%s}" % key, six.moves.urllib.parse.quote(
                 str(value), safe=self.configuration.safe_chars_for_path_param))
         if files:
             post_params = list(post_params or []) + self.files_parameters(files)
         url = (_host or self.configuration.host).rstrip("/") + resource_path
+        from cloudtower.rest import ResponseTooLarge, redact_url
+        what = "%s %s" % (method, redact_url(url))
+        if self._closing:
+            raise ApiException(status=0, reason="%s was not sent: the client was closed first" % what)
+        deadline_at = None if deadline is None else started + deadline
 
         reauthenticated = False
-        attempt = 0
+        attempts = 0
         while True:
+            if deadline_at is not None and clock() >= deadline_at:
+                raise ApiException(status=0, reason="%s was not sent: the call's deadline of %s s "
+                                   "had passed%s" % (what, _number(deadline),
+                                                     _attempts(attempts, clock() - started)))
+            generation = self._auth_generation
             self.update_params_for_auth(headers, query_params, auth_settings)
+            attempts += 1
             try:
                 response = self.request(method, url, query_params=query_params, headers=headers,
                                         post_params=post_params, body=body,
                                         _preload_content=_preload_content,
-                                        _request_timeout=_request_timeout)
+                                        _request_timeout=_request_timeout,
+                                        _deadline_at=deadline_at)
                 break
+            except ResponseTooLarge:
+                raise
             except ApiException as error:
                 if error.status == 401 and self.reauthenticate is not None \
                         and not reauthenticated and auth_settings:
                     # a refused token means the server did nothing: log in and repeat once
                     reauthenticated = True
-                    if self.reauthenticate():
+                    if self._reauthenticate_once(generation, deadline_at):
                         continue
-                if _safe and error.status in RETRY_STATUSES and self._may_retry(attempt):
-                    attempt += 1
-                    continue
+                if _safe and error.status in RETRY_STATUSES:
+                    if self._may_retry(what, attempts, "%s %s" % (error.status, error.reason),
+                                       deadline_at):
+                        continue
+                    error.reason = "%s%s" % (error.reason, _attempts(attempts, clock() - started))
                 raise
-            except Exception as error:  # transport failures from urllib3
+            except OpenApiException:
+                raise
+            except Exception as error:  # transport failures from urllib3, the socket, TLS
                 sent = _may_have_been_sent(error)
-                if (_safe or not sent) and self._may_retry(attempt):
-                    attempt += 1
+                late = deadline_at is not None and clock() >= deadline_at
+                if (_safe or not sent) and _retriable(error) and not late and self._may_retry(
+                        what, attempts, _short(error, url), deadline_at):
                     continue
-                raise _transport_error(error, method, url, sent, _safe)
+                raise _transport_error(error, method, url, sent, _safe,
+                                       deadline if late else None,
+                                       _attempts(attempts, clock() - started))
 
         if not _preload_content:
             return response
-        data = self.deserialize(response, response_type) if response_type else None
+        data = self._deserialize(response, response_type, _operation or what) \
+            if response_type else None
         if _return_http_data_only:
             return data
         return data, response.status, response.getheaders()
 
-    def _may_retry(self, attempt):
+    def _check_options(self, request_timeout, deadline):
+        """Refuse bad settings before anything is sent; the call's deadline in seconds."""
+        from cloudtower.rest import check_timeout
+        configuration = self.configuration
+        if request_timeout is not None:
+            check_timeout(request_timeout)
+        else:
+            check_timeout(configuration.timeout, "Configuration.timeout")
+        if deadline is None:
+            deadline = getattr(configuration, "deadline", None)
+            _check_seconds(deadline, "Configuration.deadline")
+        else:
+            _check_seconds(deadline, "_deadline")
+        retries = configuration.retries
+        if isinstance(retries, bool) or not isinstance(retries, six.integer_types) or retries < 0:
+            raise ApiValueError("Configuration.retries must be a whole number of 0 or more, got %s"
+                                % _kind(retries))
+        backoff = configuration.retry_backoff
+        if isinstance(backoff, bool) or not isinstance(backoff, (six.integer_types, float)) \
+                or not 0 <= backoff < float("inf"):
+            raise ApiValueError("Configuration.retry_backoff must be seconds (0 or more), got %s"
+                                % _kind(backoff))
+        limit = getattr(configuration, "max_response_size", None)
+        if limit is not None and (isinstance(limit, bool) or
+                                  not isinstance(limit, six.integer_types) or limit < 1):
+            raise ApiValueError("Configuration.max_response_size must be a number of bytes above 0 "
+                                "or None, got %s" % _kind(limit))
+        return deadline
+
+    def _may_retry(self, what, attempts, reason, deadline_at):
+        """Wait before the next attempt and say so; False when none is left."""
         retries = self.configuration.retries
-        if not isinstance(retries, six.integer_types) or attempt >= retries:
+        if attempts > retries:
             return False
-        delay = min(self.configuration.retry_backoff * (2 ** attempt), 5.0)
+        delay = min(self.configuration.retry_backoff * (2 ** (attempts - 1)), 5.0)
         import random  # here, not at import time: most calls never retry
-        time.sleep(delay * (0.5 + random.random()))
+        delay *= 0.5 + random.random()
+        if deadline_at is not None and self._clock() + delay >= deadline_at:
+            return False
+        import logging
+        logging.getLogger("cloudtower").warning(
+            "%s: attempt %d of %d failed (%s); retrying in %.2f s", what, attempts, retries + 1,
+            reason, delay)
+        self._sleep(delay)
         return True
 
+    def _reauthenticate_once(self, generation, deadline_at):
+        """After a 401 for a token of ``generation``: True to send again with a new token.
+
+        The first thread to meet an expired token logs in again; the others
+        that met the same token wait for it (within their deadline) and use
+        the token it got.
+        """
+        relogin = self._relogin
+        with relogin:
+            while self._relogin_running:
+                remaining = None if deadline_at is None else deadline_at - self._clock()
+                if remaining is not None and remaining <= 0:
+                    return False
+                relogin.wait(remaining)
+            if self._auth_generation != generation:
+                return True  # someone logged in again after this call's token was taken
+            if self._relogin_outcome == (generation, False):
+                return False  # logging in again already failed for this token
+            self._relogin_running = True
+        succeeded = False
+        try:
+            succeeded = bool(self.reauthenticate())
+        finally:
+            with relogin:
+                self._relogin_running = False
+                self._relogin_outcome = (generation, succeeded)
+                if succeeded:
+                    self._auth_generation += 1
+                relogin.notify_all()
+        return succeeded
+
     def request(self, method, url, query_params=None, headers=None, post_params=None,
-                body=None, _preload_content=True, _request_timeout=None):
-        """Send one HTTP request through the connection pool."""
+                body=None, _preload_content=True, _request_timeout=None, _deadline_at=None):
+        """Send one HTTP request through the connection pool (``_deadline_at``: a
+        time of ``ApiClient._clock`` when it must have ended)."""
         if method not in ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"):
             raise ApiValueError("http method must be GET, HEAD, OPTIONS, POST, PATCH, PUT or DELETE")
         return self.rest_client.request(method, url, query_params=query_params, headers=headers,
                                         post_params=post_params, body=body,
                                         _preload_content=_preload_content,
-                                        _request_timeout=_request_timeout)
+                                        _request_timeout=_request_timeout,
+                                        _deadline_at=_deadline_at, _clock=self._clock)
 
     def update_params_for_auth(self, headers, queries, auth_settings):
         if not auth_settings:
@@ -394,12 +527,19 @@ class ApiClient(object):
         return _model.sanitize(obj)
 
     def deserialize(self, response, response_type):
-        """Turn a ``RESTResponse`` into ``response_type`` (``list[Vm]``, ``Task`` ...)."""
+        """Turn a ``RESTResponse`` into ``response_type`` (``list[Vm]``, ``Task`` ...).
+
+        An answer of another shape (an object where a list is declared, a
+        number, ``null``, an empty body) raises ``ApiException``.
+        """
+        return self._deserialize(response, response_type, None)
+
+    def _deserialize(self, response, response_type, what):
         if response_type == "file":
             return self._deserialize_file(response)
         raw = response.data
         if raw is None or raw == b"" or raw == "":
-            return None
+            raise _wrong_shape(response, response_type, what, "an empty body")
         if nested_too_deeply(raw):
             error = ApiException(http_resp=response)
             error.reason = "the response is nested too deeply to read"
@@ -416,6 +556,12 @@ class ApiClient(object):
             error = ApiException(http_resp=response)
             error.reason = "the response is nested too deeply to read"
             raise error
+        problem = _shape_problem(data, response_type)
+        if problem == "text":
+            # a text answer (a CSV, a version) that happens to read as a JSON number
+            return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if problem is not None:
+            raise _wrong_shape(response, response_type, what, problem)
         return self._convert(data, response_type, owned=True)
 
     def deserialize_data(self, data, response_type):
@@ -487,6 +633,111 @@ def _check_body_type(name, param, type_name, value):
                            % (param, name, type_name, type(value).__name__))
 
 
+def _number(value):
+    return ("%g" % value) if isinstance(value, float) else str(value)
+
+
+def _attempts(count, seconds):
+    if not count:
+        return ""
+    return " (%d attempt%s over %.1f s)" % (count, "" if count == 1 else "s", seconds)
+
+
+def _kind(value):
+    """A value as the type it has (a value may be a secret; a number is shown)."""
+    if isinstance(value, (six.integer_types, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "a value of type %s" % type(value).__name__
+
+
+def _check_seconds(value, name):
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (six.integer_types, float)) \
+            or not 0 < value < float("inf"):
+        raise ApiValueError("%s must be a number of seconds above 0 (or None: no limit), got %s"
+                            % (name, _kind(value)))
+
+
+def _check_headers(headers):
+    """Refuse, before sending, a header that would be cut into two or is not text."""
+    for key, value in headers.items():
+        if not isinstance(key, six.string_types):
+            raise ApiTypeError("a header name must be text, got %s" % _kind(key))
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, six.string_types + (bytes,) +
+                                                     six.integer_types):
+            raise ApiTypeError("header `%s` must be text, got %s" % (key, _kind(value)))
+        text = value if isinstance(value, six.string_types) else (
+            value.decode("latin-1") if isinstance(value, bytes) else str(value))
+        if any(bad in text or bad in key for bad in ("\r", "\n", "\0")):
+            raise ApiValueError("header `%s` contains a line break or a NUL character; "
+                                "nothing was sent" % key)
+        if key != key.strip() or not key or ":" in key or " " in key:
+            raise ApiValueError("header name %r is not a valid HTTP header name" % key)
+
+
+_SHAPES = {"str": (six.string_types, "a string"), "int": (six.integer_types, "a whole number"),
+           "float": (six.integer_types + (float,), "a number"), "bool": ((bool,), "true or false"),
+           "datetime": (six.string_types, "a date-time string"),
+           "date": (six.string_types, "a date string")}
+
+
+def _shape_problem(data, response_type):
+    """None when ``data`` (decoded JSON) has the shape ``response_type`` declares,
+    "text" for a text answer, else a description of what it is."""
+    if response_type is None or response_type == "object":
+        return None
+    if response_type.startswith("list["):
+        expected = isinstance(data, list)
+    elif response_type.startswith("dict("):
+        expected = isinstance(data, dict)
+    elif response_type in _SHAPES:
+        types = _SHAPES[response_type][0]
+        expected = isinstance(data, types) and (response_type == "bool" or not isinstance(data, bool))
+        if not expected and response_type == "str" and isinstance(data, (bool, float) +
+                                                                  six.integer_types):
+            return "text"
+    else:
+        cls = _model.model_class(response_type)
+        if cls is not None and _model.is_enum(cls):
+            expected = isinstance(data, six.string_types)
+        else:
+            expected = isinstance(data, dict)
+    if expected:
+        return None
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "a boolean"
+    if isinstance(data, (float,) + six.integer_types):
+        return "a number"
+    if isinstance(data, six.string_types):
+        return "a string"
+    return "a list" if isinstance(data, list) else "an object"
+
+
+def _expected(response_type):
+    if response_type.startswith("list["):
+        return "a list (%s)" % response_type
+    if response_type.startswith("dict("):
+        return "an object (%s)" % response_type
+    if response_type in _SHAPES:
+        return "%s (%s)" % (_SHAPES[response_type][1], response_type)
+    return "an object (%s)" % response_type
+
+
+def _wrong_shape(response, response_type, what, got):
+    error = ApiException(http_resp=response)
+    raw = response.data or b""
+    start = raw[:200].decode("utf-8", "replace") if isinstance(raw, bytes) else raw[:200]
+    error.reason = "%s: the answer is not %s but %s%s" % (
+        what or "the call", _expected(response_type), got,
+        (": %s%s" % (start, "..." if len(raw) > 200 else "")) if raw else "")
+    return error
+
+
 def _log_debug(message, *args):
     import logging
     logging.getLogger("cloudtower").debug(message, *args)
@@ -527,31 +778,88 @@ def _file_field(param, value):
     return (filename, data, mimetypes.guess_type(filename)[0] or "application/octet-stream")
 
 
+# what a TLS error says when it happened while the connection was being set up
+_HANDSHAKE_WORDS = ("certificate", "handshake", "wrong version number", "unknown protocol",
+                    "hostname", "doesn't match", "alert", "unsupported protocol", "no protocols",
+                    "ssl: ", "eof occurred in violation")
+
+
+def _tls_setup_failure(error):
+    import urllib3
+    if isinstance(error, urllib3.exceptions.MaxRetryError):
+        error = error.reason
+    if not isinstance(error, urllib3.exceptions.SSLError):
+        return False
+    text = str(error).lower()
+    return any(word in text for word in _HANDSHAKE_WORDS)
+
+
+def _certificate_refused(error):
+    import urllib3
+    if isinstance(error, urllib3.exceptions.MaxRetryError):
+        error = error.reason
+    text = str(error).lower()
+    return isinstance(error, urllib3.exceptions.SSLError) and (
+        "certificate" in text or "hostname" in text or "doesn't match" in text)
+
+
 def _may_have_been_sent(error):
     """False only when the request certainly never reached the server."""
     import urllib3
     exceptions = urllib3.exceptions
-    if isinstance(error, (exceptions.NewConnectionError, exceptions.ConnectTimeoutError)):
-        return False
+    if isinstance(error, (exceptions.NewConnectionError, exceptions.ConnectTimeoutError,
+                          exceptions.ProxyError)):
+        return False  # no connection to CloudTower: not made, or the proxy refused the tunnel
     if isinstance(error, exceptions.MaxRetryError):
         return _may_have_been_sent(error.reason)
+    if _tls_setup_failure(error):
+        return False  # the TLS handshake comes before the request
     return True
 
 
-def _transport_error(error, method, url, sent, safe):
+def _retriable(error):
+    """False for failures that another attempt would meet again."""
     import urllib3
-    if not isinstance(error, (urllib3.exceptions.HTTPError, IOError, OSError)):
-        return error
-    if isinstance(error, urllib3.exceptions.SSLError):
-        reason = "TLS error talking to %s: %s" % (url, error)
+    if _certificate_refused(error):
+        return False
+    reason = error.reason if isinstance(error, urllib3.exceptions.MaxRetryError) else error
+    if isinstance(reason, urllib3.exceptions.ProxyError) and "tunnel connection failed" in \
+            str(reason).lower():
+        return False  # the proxy answered, and refused
+    return True
+
+
+def _short(error, url):
+    from cloudtower.rest import scrub
+    return scrub("%s: %s" % (type(error).__name__, error), url)
+
+
+def _transport_error(error, method, url, sent, safe, deadline=None, attempts=""):
+    import urllib3
+
+    from cloudtower.rest import redact_url, scrub
+    shown = redact_url(url)
+    detail = scrub(str(error), url)
+    if deadline is not None:
+        reason = "no complete answer from %s %s within the call's deadline of %s s " \
+                 "(Configuration.deadline, or _deadline=)" % (method, shown, _number(deadline))
+    elif isinstance(error, urllib3.exceptions.ProxyError) or (
+            isinstance(error, urllib3.exceptions.MaxRetryError) and
+            isinstance(error.reason, urllib3.exceptions.ProxyError)):
+        reason = "the proxy did not open a connection to %s: %s" % (shown, detail)
+    elif isinstance(error, urllib3.exceptions.SSLError) or _tls_setup_failure(error):
+        reason = "TLS error talking to %s: %s" % (shown, detail)
     elif isinstance(error, urllib3.exceptions.ReadTimeoutError):
-        reason = "no answer from %s %s in time (%s)" % (method, url, error)
+        reason = "no answer from %s %s in time (%s)" % (method, shown, detail)
     elif not sent:
-        reason = "cannot connect to %s: %s" % (url, error)
+        reason = "cannot connect to %s: %s" % (shown, detail)
     else:
-        reason = "the connection failed during %s %s: %s" % (method, url, error)
+        reason = "the connection failed during %s %s: %s" % (method, shown, detail)
     if sent and not safe:
         reason += "; not retried, because the server may have carried it out"
-    result = ApiException(status=0, reason=reason)
+    elif not sent:
+        reason += "; nothing was sent"
+    result = ApiException(status=0, reason=reason + attempts)
+    result.sent = sent  # False: the request never reached CloudTower
     result.__cause__ = error
     return result

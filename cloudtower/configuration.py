@@ -43,6 +43,12 @@ def _join_root(base_url, root_url, scheme):
     return root.rstrip("/")
 
 
+def _redact_url(url):
+    """``url`` without the password of its user info."""
+    from cloudtower.rest import redact_url  # not at import time: it loads urllib3
+    return redact_url(url)
+
+
 def redact_headers(headers):
     """A copy of ``headers`` with credentials masked, for logs and messages."""
     if not headers:
@@ -69,6 +75,11 @@ class Configuration(object):
     retrying off), ``retry_backoff`` (seconds before the first retry, doubled
     each time, with jitter), ``timeout`` (the default request timeout in
     seconds: a number, or a ``(connect, read)`` pair; ``None`` waits forever),
+    ``deadline`` (seconds one call may take in all, connecting, every read and
+    every retry included, however slowly the server sends; default 120;
+    ``None``: no limit; ``_deadline=`` overrides it per call),
+    ``max_response_size`` (the largest answer read into memory, in bytes;
+    default 512 MiB; ``None``: no limit),
     ``client_side_validation``, ``debug`` and ``logger_file``.
 
     :param root_url: instead of ``host``: scheme and address of the tower,
@@ -137,6 +148,11 @@ class Configuration(object):
         self.retries = 3
         self.retry_backoff = 0.2
         self.timeout = (10.0, 300.0)
+        # Two minutes: what a person at a prompt still waits for, and room for
+        # the slowest list calls of a large CloudTower plus the retries. A hung
+        # CloudTower costs at most this, not the 20 minutes of 4 x 300 s reads.
+        self.deadline = 120.0
+        self.max_response_size = 512 * 1024 * 1024
         self.client_side_validation = True
         self.api_version = api_version
 
@@ -377,12 +393,12 @@ class Configuration(object):
             "Version of the API: {api}\n"
             "SDK Package Version: {sdk}\n"
             "Host: {host}".format(os=platform.platform(), py=sys.version.split()[0],
-                                  api=API_VERSION, sdk=__version__, host=self.host)
+                                  api=API_VERSION, sdk=__version__, host=_redact_url(self.host))
         )
 
     def __repr__(self):
         has_token = bool(self.api_key.get("Authorization"))
         return "<Configuration host=%r token=%s username=%r verify_ssl=%r>" % (
-            self.host, "<set>" if has_token else "<none>", self.username, self.verify_ssl)
+            _redact_url(self.host), "<set>" if has_token else "<none>", self.username, self.verify_ssl)
 
     __str__ = __repr__

@@ -29,6 +29,8 @@ class Configuration:
     retries: int
     retry_backoff: float
     timeout: Union[None, float, Tuple[float, float]]
+    deadline: Optional[float]
+    max_response_size: Optional[int]
     client_side_validation: bool
     api_version: Optional[str]
     debug: bool

@@ -381,13 +381,24 @@ def _check_value(model_name, attr, value, check):
         items = value if many and isinstance(value, (list, tuple)) else [value]
         for item in items:
             if item not in allowed:
-                raise ApiValueError("Invalid value for `%s` of %s (%r), must be one of %s"
-                                    % (attr, model_name, item, list(allowed)))
+                raise ApiValueError("Invalid value for `%s` of %s (%s), must be one of %s"
+                                    % (attr, model_name, _shown(attr, item), list(allowed)))
     if constraints:
         problem = _constraint_problem(value, constraints)
         if problem is not None:
-            raise ApiValueError("Invalid value for `%s` of %s (%r), %s"
-                                % (attr, model_name, value, problem))
+            raise ApiValueError("Invalid value for `%s` of %s (%s), %s"
+                                % (attr, model_name, _shown(attr, value), problem))
+
+
+_SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?|secret|token|credential|private|cookie|auth",
+                           re.IGNORECASE)
+
+
+def _shown(attr, value):
+    """A value for a message: as itself, or only its type for a field that may hold a secret."""
+    if _SECRET_FIELD.search(attr):
+        return "a value of type %s" % type(value).__name__
+    return repr(value)
 
 
 def _constraint_problem(value, constraints):
@@ -563,6 +574,39 @@ def sanitize(obj):
         return _sanitize(obj)
     except RecursionError_:
         raise ApiValueError("request data is nested too deeply to send")
+    except _Unsendable as error:
+        # found again on this (rare) path only, so that sending stays fast; the
+        # message names where the value is and its type, never the value
+        path = _unsendable_path(obj, [])
+        raise ApiTypeError("cannot send a value of type %s (send text, a number, a boolean, "
+                           "a list, a dict or a model)" % error.type_name, path_to_item=path)
+
+
+class _Unsendable(Exception):
+    def __init__(self, type_name):
+        Exception.__init__(self, type_name)
+        self.type_name = type_name
+
+
+def _unsendable_path(obj, path):
+    """Where in ``obj`` the first value that cannot be sent is (keys and indexes)."""
+    if obj is None or isinstance(obj, (six.string_types, bool, six.integer_types, float,
+                                       datetime.datetime, datetime.date)):
+        return None
+    if isinstance(obj, Model):
+        items = [(obj.attribute_map.get(attr, attr), obj.__dict__.get(attr))
+                 for attr in obj.openapi_types]
+    elif isinstance(obj, dict):
+        items = list(obj.items())
+    elif isinstance(obj, (list, tuple)):
+        items = list(enumerate(obj))
+    else:
+        return path
+    for key, value in items:
+        found = _unsendable_path(value, path + [key])
+        if found is not None:
+            return found
+    return None
 
 
 def _sanitize(obj):
@@ -583,4 +627,4 @@ def _sanitize(obj):
         return [_sanitize(item) for item in obj]
     if isinstance(obj, (datetime.datetime, datetime.date)):
         return obj.isoformat()
-    raise ApiTypeError("cannot send a value of type %s: %r" % (type(obj).__name__, obj))
+    raise _Unsendable(type(obj).__name__)

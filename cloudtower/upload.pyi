@@ -4,6 +4,7 @@ from cloudtower.api_client import ApiClient
 from cloudtower.models import UploadTask
 
 CHUNK_SIZE: int
+CLOCK_SKEW: int
 
 def upload_elf_image(api_client: ApiClient, path: str, cluster_id: str, name: Optional[str] = ...,
                      description: Optional[str] = ..., *, chunk_size: int = ...,

@@ -9,7 +9,9 @@ import logging
 import sys
 import time
 
-from cloudtower.exceptions import ApiException, ApiValueError
+import six
+
+from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError
 
 logger = logging.getLogger("cloudtower.utils")
 
@@ -23,6 +25,37 @@ POLL_CHUNK = 200
 UNKNOWN_AFTER_POLLS = 3
 UNKNOWN_AFTER_SECONDS = 1.0
 FIRST_POLL_DELAY = 0.1
+
+
+def _type_name(value):
+    return type(value).__name__
+
+
+def _check_client(function, api_client):
+    """Refuse anything but an ``ApiClient`` (a missing one would mean localhost)."""
+    from cloudtower.api_client import ApiClient
+    if not isinstance(api_client, ApiClient):
+        raise ApiTypeError("%s: `api_client` must be an ApiClient, got %s"
+                           % (function, _type_name(api_client)))
+
+
+def _check_number(function, name, value, minimum=0, above=False, whole=False, allow_none=False):
+    """Refuse a value that is not a number (ApiTypeError) or is out of range (ApiValueError)."""
+    if value is None and allow_none:
+        return
+    kinds = six.integer_types if whole else six.integer_types + (float,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ApiTypeError("%s: `%s` must be a %s, got %s" % (
+            function, name, "whole number" if whole else "number", _type_name(value)))
+    if value != value or value == float("inf") or (value <= minimum if above else value < minimum):
+        raise ApiValueError("%s: `%s` must be %s %s, got %r" % (
+            function, name, "above" if above else "at least", minimum, value))
+
+
+def _check_callable(function, name, value):
+    if value is not None and not callable(value):
+        raise ApiTypeError("%s: `%s` must be a function or None, got %s"
+                           % (function, name, _type_name(value)))
 
 
 def _poll_delays(interval):
@@ -50,8 +83,23 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     """
     from cloudtower.api.task_api import TaskApi
 
+    try:
+        if isinstance(ids, six.string_types + (bytes, dict)):
+            raise TypeError()
+        ids = list(ids)
+    except TypeError:
+        raise ApiTypeError("wait_tasks: `ids` must be a list of task ids, got %s%s" % (
+            _type_name(ids), " (for one task, use wait_task or [task_id])"
+            if isinstance(ids, six.string_types) else ""))
+    _check_client("wait_tasks", api_client)
+    _check_number("wait_tasks", "interval", interval, above=True)
+    _check_number("wait_tasks", "timeout", timeout)
+    _check_callable("wait_tasks", "progress", progress)
     wanted = []
-    for task_id in ids:
+    for index, task_id in enumerate(ids):
+        if task_id is not None and not isinstance(task_id, six.string_types):
+            raise ApiTypeError("wait_tasks: `ids[%d]` must be a task id (text) or None, got %s"
+                               % (index, _type_name(task_id)))
         if task_id is not None and task_id not in wanted:
             wanted.append(task_id)
     if not wanted:
@@ -187,6 +235,11 @@ def login(api_client, username, password, source="LOCAL"):
     """
     from cloudtower.api.user_api import UserApi
 
+    _check_client("login", api_client)
+    for name, value in (("username", username), ("password", password), ("source", source)):
+        if not isinstance(value, six.string_types):
+            # the type only: the value may be the password
+            raise ApiTypeError("login: `%s` must be text, got %s" % (name, _type_name(value)))
     params = {"username": username, "password": password, "source": source}
     if source == "LDAP":
         strategy = _ldap_strategy(api_client)
@@ -238,13 +291,23 @@ def paginate(list_method, request=None, page_size=100, use_skip=False, **kwargs)
     ``page_size`` however many rows there are. Extra keyword arguments
     (``content_language`` ...) go to every call.
     """
+    if not callable(list_method):
+        raise ApiTypeError("paginate: `list_method` must be a list operation such as "
+                           "VmApi(client).get_vms, got %s" % _type_name(list_method))
+    if isinstance(page_size, bool) or not isinstance(page_size, six.integer_types):
+        raise ApiTypeError("paginate: `page_size` must be a whole number, got %s"
+                           % _type_name(page_size))
     if page_size < 1:
         raise ApiValueError("page_size must be at least 1, got %r" % (page_size,))
     if request is None:
         request = {}
-    if hasattr(request, "to_dict") and not isinstance(request, dict):
+    from cloudtower.model import Model
+    if isinstance(request, Model):
         from cloudtower.model import sanitize
         request = sanitize(request)
+    if not isinstance(request, dict):
+        raise ApiTypeError("paginate: `request` must be a dict or a model (the list operation's "
+                           "body), got %s" % _type_name(request))
     for word in ("first", "last", "skip", "after", "before"):
         if request.get(word) is not None:
             raise ApiValueError("paginate() sets `%s` itself; leave it out of the request" % word)

@@ -49,6 +49,32 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
         kind = action.get("kind", "reply")
         if action.get("delay"):
             time.sleep(action["delay"])
+        if kind == "raw":
+            # the whole answer as given (status line, headers, body), optionally
+            # one byte every `drip` seconds; ends when the client goes away or
+            # after `limit` seconds
+            self.close_connection = True
+            data = action["data"]
+            drip = action.get("drip")
+            limit = action.get("limit", 60)
+            started = time.time()
+            outcome = "sent"
+            try:
+                if not drip:
+                    self.wfile.write(data)
+                else:
+                    for index in range(len(data)):
+                        if time.time() - started > limit:
+                            outcome = "limit"
+                            break
+                        self.wfile.write(data[index:index + 1])
+                        self.wfile.flush()
+                        time.sleep(drip)
+            except (OSError, socket.error, IOError):
+                outcome = "client closed"
+            with server.lock:
+                server.raw_outcomes.append((outcome, time.time() - started))
+            return
         if kind == "drop":
             # close without answering: the client cannot know what happened
             self.close_connection = True
@@ -93,6 +119,7 @@ class LoopbackServer(object):
     def __init__(self, certfile=None, keyfile=None):
         self.lock = threading.Lock()
         self.received = []
+        self.raw_outcomes = []  # (how a "raw" answer ended, seconds it took)
         self.queue = []
         self.default = lambda request: {"status": 200, "body": []}
         self._httpd = _ThreadingServer(("127.0.0.1", 0), _Handler)
@@ -126,6 +153,11 @@ class LoopbackServer(object):
         for _ in range(times):
             self.queue.append({"status": status, "body": [] if body is None else body,
                                "headers": headers or {}, "delay": delay})
+
+    def raw(self, data, drip=None, limit=60, times=1):
+        """Answer with ``data`` as it is (a whole HTTP response), a byte every ``drip`` s."""
+        for _ in range(times):
+            self.queue.append({"kind": "raw", "data": data, "drip": drip, "limit": limit})
 
     def drop(self, times=1, delay=None):
         for _ in range(times):

@@ -139,8 +139,13 @@ def test_huge_numbers_unknown_enums_and_fields(stage):
     assert result[0].cluster.id == 5
 
 
-def test_empty_body_on_success_is_none(stage):
-    assert call_with(stage, b"") is None
+def test_empty_body_on_success_is_an_error(stage):
+    server, client = stage
+    server.reply(b"")
+    from cloudtower import ApiException
+    with pytest.raises(ApiException) as info:
+        VmApi(client).get_vms({})
+    assert "an empty body" in info.value.reason
 
 
 def test_html_error_page_on_success_status_raises_api_exception(stage):
