@@ -455,9 +455,10 @@ def _api_stub(api, label, enums, text):
             body = _py_type(op.body_type, enums)
             inner = _LIST.match(op.body_type)
             if inner:
-                body = "List[Union[%s, Dict[str, Any]]]" % _py_type(inner.group(1), enums)
+                # Sequence and Mapping: a List[Dict[str, Any]] of the caller's is accepted
+                body = "Sequence[Union[%s, Mapping[str, Any]]]" % _py_type(inner.group(1), enums)
             else:
-                body = "Union[%s, Dict[str, Any]]" % body
+                body = "Union[%s, Mapping[str, Any]]" % body
             renamed = [older for older, current in op.param_aliases if current == op.body_param]
             params.append("%s: %s%s" % (op.body_param, body, " = ..." if renamed else ""))
         for field in op.form_params + op.query_params:
@@ -491,7 +492,8 @@ def _api_stub(api, label, enums, text):
     header = STUB_HEADER % label + _stub_imports(body, [
         ("datetime", ["date", "datetime"]),
         ("multiprocessing.pool", ["ApplyResult"]),
-        ("typing", ["Any", "Dict", "List", "Optional", "Tuple", "Union", "overload"]),
+        ("typing", ["Any", "Dict", "List", "Mapping", "Optional", "Sequence", "Tuple", "Union",
+                    "overload"]),
     ]) + "\n" + _stub_imports(body, [("typing_extensions", ["Literal", "deprecated"])]) + "\n"
     header += "from cloudtower.api_client import ApiClient\n"
     if refs:

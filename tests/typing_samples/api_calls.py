@@ -1,6 +1,8 @@
 # Type-checked by tests/test_typing.py with mypy, never run. On a line, `# R: T`
 # is what reveal_type must show there and `# E: code` the error mypy must
 # report there; an error on any other line fails the test.
+from typing import Any, Dict, List
+
 from cloudtower.api.vm_api import VmApi
 from cloudtower.api_client import ApiClient
 from cloudtower.configuration import Configuration
@@ -33,6 +35,11 @@ reveal_type(pending.get())  # R: builtins.list[cloudtower.models.Vm]
 data, status, headers = vm_api.get_vms_with_http_info({})
 reveal_type(data)  # R: builtins.list[cloudtower.models.Vm]
 reveal_type(status)  # R: builtins.int
+
+# a caller's own List[Dict[str, Any]] is accepted where a list of bodies goes
+params: List[Dict[str, Any]] = [{"name": "web-2"}]
+vm_api.create_vm(params)
+vm_api.get_vms(dict(first=1))
 
 # mutations return the task-carrying wrappers
 created = vm_api.create_vm([{"name": "web-1"}])
