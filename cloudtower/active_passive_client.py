@@ -378,6 +378,10 @@ class ActivePassiveApiClient(ApiClient):
             discovery.endpoint = self._probe_all()
         except ActivePassiveException as error:
             discovery.error = error
+        except Exception as error:  # e.g. no thread could be started: no answer, for everyone
+            discovery.error = ActivePassiveNoActiveHost(
+                status=0, reason="probing the endpoints failed: %s: %s" % (type(error).__name__, error),
+                endpoints=self.endpoints, strategy=self.failover_strategy)
         finally:
             found = discovery.endpoint
             with self._state_lock:
