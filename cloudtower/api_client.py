@@ -579,9 +579,13 @@ class ApiClient(object):
         # other threads, and every young object of the program aged at once
         # (docs/benchmarks.md has the cost).
         try:
-            return convert(data)
+            result = convert(data)
         except RecursionError_:
             raise ApiValueError("the response is nested too deeply to read as %s" % response_type)
+        if type(result) is list and response_type.startswith("list["):
+            # a list subclass that IPython and Jupyter show as a table
+            result = _model.ModelList(result)
+        return result
 
     def _deserialize_file(self, response):
         import tempfile

@@ -114,11 +114,125 @@ def build_class(name, packed, module, op_sets=()):
         attrs["_removed"] = dict((attr, r) for attr, r in attrs["_field_versions"].items()
                                  if r[-1][1] is not None)
         base = Model
-        doc = "CloudTower model %s; ``openapi_types`` lists its fields." % name
+        doc = _model_doc(name, fields, table.get("e", {}), ranges)
+        attrs["__signature__"] = _Signature()
     attrs["_versions"] = _as_range(table.get("r", ()))
     attrs["__module__"] = module
     attrs["__doc__"] = doc
     return type(str(name), (base,), attrs)
+
+
+def _model_doc(name, fields, enums, ranges):
+    """The class docstring: every field with its type and JSON key, for ``help()``."""
+    lines = ["CloudTower model %s." % name, "",
+             "Construct it with keyword arguments; each field below is an attribute.",
+             "Fields (* required; JSON key where it differs; CloudTower versions where not all):", ""]
+    for attr, type_name, flags, key in fields:
+        notes = []
+        if key != attr:
+            notes.append('JSON "%s"' % key)
+        if attr in enums:
+            notes.append("one of %s" % ", ".join(str(v) for v in enums[attr]))
+        if attr in ranges:
+            notes.append("versions %s" % _range_text(ranges[attr]))
+        lines.append("    %s: %s%s%s" % (attr, type_name, " *" if flags & 1 else "",
+                                         "  (%s)" % "; ".join(notes) if notes else ""))
+    return "\n".join(lines)
+
+
+def _range_text(range_):
+    # indexes only: the names of the versions live in the operation table,
+    # which a class need not load to be documented
+    try:
+        from cloudtower.versions import describe
+        return describe(range_)
+    except ImportError:  # the generated package is not there (partial installs)
+        return repr(range_)
+
+
+class _Signature(object):
+    """``inspect.signature(ModelClass)``: its keyword parameters, made on first use."""
+
+    def __get__(self, instance, owner):
+        if instance is not None:
+            raise AttributeError("__signature__")
+        cached = owner.__dict__.get("_signature_cache")
+        if cached is None:
+            import inspect  # only when asked: inspect is a slow import
+            parameters = [inspect.Parameter(attr, inspect.Parameter.KEYWORD_ONLY, default=None)
+                          for attr in sorted(owner.openapi_types)]
+            cached = inspect.Signature(parameters)
+            setattr(owner, "_signature_cache", cached)
+        return cached
+
+
+class ModelList(list):
+    """A list of models as an API call answers it: a plain ``list``, shown as a
+    table in Jupyter (``_repr_html_``) and briefly in IPython."""
+
+    def _repr_html_(self):
+        if not self or not all(isinstance(item, Model) for item in self):
+            return None
+        columns = [c for c in ("name", "id", "status") if c in self[0].openapi_types]
+        for item in self[:50]:
+            for attr in item.openapi_types:
+                value = item.__dict__.get(attr)
+                if attr not in columns and value is not None and not isinstance(value, (list, dict)):
+                    columns.append(attr)
+        columns = columns[:12]
+        escape = _html_escape
+        rows = ["<tr>%s</tr>" % "".join("<th>%s</th>" % escape(c) for c in columns)]
+        for item in self[:200]:
+            rows.append("<tr>%s</tr>" % "".join(
+                "<td>%s</td>" % escape(_brief(item.__dict__.get(c))) for c in columns))
+        more = "" if len(self) <= 200 else "<p>%d more rows</p>" % (len(self) - 200)
+        return "<p>%d %s</p><table>%s</table>%s" % (len(self), escape(type(self[0]).__name__),
+                                                    "".join(rows), more)
+
+    def _repr_pretty_(self, printer, cycle):
+        if cycle:
+            printer.text("[...]")
+            return
+        shown = [_summary(item) if isinstance(item, Model) else repr(item) for item in self[:20]]
+        more = ["... %d more" % (len(self) - 20)] if len(self) > 20 else []
+        printer.text("[%s]" % ",\n ".join(shown + more))
+
+
+def _html_escape(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def _brief(value):
+    if value is None:
+        return ""
+    if isinstance(value, Model):
+        ident = value.__dict__.get("name") or value.__dict__.get("id")
+        return "%s(%s)" % (type(value).__name__, ident) if ident else type(value).__name__
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _summary(model, limit=8):
+    """``Vm(id='...', name='web-1', status='RUNNING', ... 20 more)``: one line."""
+    shown, hidden = [], 0
+    for attr in model.openapi_types:
+        value = model.__dict__.get(attr)
+        if value is None:
+            continue
+        if len(shown) >= limit:
+            hidden += 1
+            continue
+        if isinstance(value, Model):
+            text = _brief(value)
+        elif isinstance(value, list):
+            text = "[%d]" % len(value)
+        else:
+            text = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        shown.append("%s=%s" % (attr, text))
+    if hidden:
+        shown.append("... %d more" % hidden)
+    return "%s(%s)" % (type(model).__name__, ", ".join(shown))
 
 
 def _warn_removed_field(cls, attr):
@@ -347,6 +461,11 @@ class Model(object):
 
     def __repr__(self):
         return self.to_str()
+
+    def _repr_pretty_(self, printer, cycle):
+        # IPython and Jupyter: one line of the fields that are set; print()
+        # and repr() stay what the official SDK prints
+        printer.text("%s(...)" % type(self).__name__ if cycle else _summary(self))
 
     def __eq__(self, other):
         if type(other) is not type(self):

@@ -1,4 +1,4 @@
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type, TypeVar
 
 from typing_extensions import dataclass_transform
 
@@ -20,6 +20,12 @@ class Model:
 
 class Enum(Model):
     allowable_values: ClassVar[List[Any]]
+
+_T = TypeVar("_T")
+
+class ModelList(List[_T]):
+    def _repr_html_(self) -> Optional[str]: ...
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None: ...
 
 class ModelBuilder:
     def __init__(self, package: str, modules: Dict[str, str]) -> None: ...

@@ -83,6 +83,8 @@ def describe(range_):
             parts.append("%s or later" % names[first])
         elif first == 0:
             parts.append("a version before %s" % names[end])
+        elif end == first + 1:
+            parts.append("%s only" % names[first])
         else:
             parts.append("%s to %s" % (names[first], names[end - 1]))
     return " or ".join(parts)
