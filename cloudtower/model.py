@@ -162,7 +162,7 @@ class _Signature(object):
             parameters = [inspect.Parameter(attr, inspect.Parameter.KEYWORD_ONLY, default=None)
                           for attr in sorted(owner.openapi_types)]
             cached = inspect.Signature(parameters)
-            setattr(owner, "_signature_cache", cached)
+            owner._signature_cache = cached
         return cached
 
 
