@@ -23,9 +23,12 @@ _CORE = {
     "ApiException": "exceptions",
     "ApiVersionError": "exceptions",
     "FailoverStrategy": "active_passive_client",
+    "connect": "session",
+    "InsecureConfigFileWarning": "session",
+    "SettingsError": "session",
 }
 _SUBMODULES = ("active_passive_client", "api", "api_client", "configuration", "exceptions",
-               "models", "rest", "utils", "simulator", "versions")
+               "models", "rest", "session", "utils", "simulator", "versions")
 
 __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 

@@ -17,6 +17,12 @@ from cloudtower.exceptions import (
     OpenApiException as OpenApiException,
 )
 from cloudtower.models import *  # noqa: F403
+from cloudtower import session as session
+from cloudtower.session import (
+    InsecureConfigFileWarning as InsecureConfigFileWarning,
+    SettingsError as SettingsError,
+    connect as connect,
+)
 
 __version__: str
 API_VERSION: str
