@@ -11,7 +11,6 @@ import datetime
 import json
 import logging
 import os
-import sys
 import time
 
 import six
@@ -83,12 +82,30 @@ def get_svt_image_version(path):
         return handle.read(128).decode("utf-8", "replace").strip(" \t\r\n\x00")
 
 
-def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=None,
-            show_progress=False, retries=3, upload_task_id=None, kind=None):
+def _upload(operation, api_client, path, fields, show_progress=False, **options):
+    """Send ``path`` in chunks through ``operation`` (see ``_send``).
+
+    ``show_progress=True`` shows how much was sent: a line redrawn on stderr
+    (with the elapsed time and the rate) when it is a terminal, else one INFO
+    line on the ``cloudtower`` logger each time the whole percent changes.
+    """
+    reporter = None
+    if show_progress and isinstance(path, six.string_types):
+        from cloudtower._progress import UploadProgress
+        reporter = UploadProgress(os.path.basename(path))
+    try:
+        return _send(operation, api_client, path, fields, reporter=reporter, **options)
+    finally:
+        if reporter is not None:
+            reporter.close()
+
+
+def _send(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=None,
+          reporter=None, retries=3, upload_task_id=None, kind=None):
     """Send ``path`` in chunks through ``operation``.
 
-    ``progress(sent_bytes, total_bytes)`` is called after each chunk;
-    ``show_progress=True`` prints a progress line to stderr. A chunk that
+    ``progress(sent_bytes, total_bytes)`` is called after each chunk, and
+    ``reporter.update(sent_bytes, total_bytes)`` if there is one. A chunk that
     fails with a connection error or a 5xx is retried up to ``retries``
     times, starting from what the server says it has (so a chunk whose answer
     was lost is not sent twice); after that the error says which chunk failed
@@ -167,14 +184,10 @@ def _upload(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress
             offset = _received(task, chunk_size, total, offset + len(chunk))
             if progress is not None:
                 progress(offset, total)
-            if show_progress:
-                sys.stderr.write("\r%s: %d%% (%d of %d bytes)" % (
-                    filename, 100 * offset // max(total, 1), offset, total))
-                sys.stderr.flush()
+            if reporter is not None:
+                reporter.update(offset, total)
             if not chunk or getattr(task, "status", None) == "SUCCESSED":
                 break
-    if show_progress:
-        sys.stderr.write("\n")
     return task
 
 

@@ -6,7 +6,6 @@ SDK's helpers; image uploads live in :mod:`cloudtower.upload`.
 """
 import json
 import logging
-import sys
 import time
 
 import six
@@ -78,8 +77,9 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     soon as one fails, otherwise once all have ended); an id the server does
     not know is reported the same way (404 if that is the only problem).
     ``interval`` is the longest gap between two polls. ``progress(done,
-    total, tasks)`` is called after each poll; ``show_progress=True`` prints a
-    progress line to stderr.
+    total, tasks)`` is called after each poll; ``show_progress=True`` shows
+    the elapsed time and each task's progress: a line redrawn on stderr when
+    it is a terminal, else one INFO line per change on the ``cloudtower`` logger.
     """
     from cloudtower.api.task_api import TaskApi
 
@@ -105,6 +105,18 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     if not wanted:
         return []
     task_api = TaskApi(api_client)
+    reporter = None
+    if show_progress:
+        from cloudtower._progress import TaskProgress
+        reporter = TaskProgress()
+    try:
+        return _wait(task_api, wanted, interval, timeout, exit_on_error, progress, reporter)
+    finally:
+        if reporter is not None:
+            reporter.close()
+
+
+def _wait(task_api, wanted, interval, timeout, exit_on_error, progress, reporter):
     started = time.time()
     deadline = started + timeout
     final = {}
@@ -113,6 +125,7 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
     last_error = None
     delays = _poll_delays(interval)
     seen_progress = {}  # task id -> [(local time, progress)], to estimate its end
+    latest = {}  # task id -> the last Task seen of it, for the progress line
     while True:
         pending = [task_id for task_id in wanted if task_id not in final]
         try:
@@ -135,6 +148,7 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
                         final[task_id] = None
                         failures.append("task %s: not found on the server" % task_id)
                 continue
+            latest[task_id] = task
             if task.status not in FINISHED:
                 _record_progress(seen_progress, task)
             if task.status in FINISHED:
@@ -143,7 +157,8 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
                     failures.append("task %s (%s) failed: %s: %s" % (
                         task_id, task.description, task.error_code, task.error_message))
         done = len(final)
-        _report(progress, show_progress, done, len(wanted), final)
+        _report(progress, reporter, done, len(wanted), final,
+                [latest[task_id] for task_id in wanted if task_id in latest])
         if failures and exit_on_error:
             break
         if done == len(wanted):
@@ -166,8 +181,6 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
                 reason += " (last poll failed: %s)" % last_error.reason
             raise ApiException(408, reason)
         time.sleep(delay)
-    if show_progress:
-        sys.stderr.write("\n")
     if failures:
         only_unknown = all(item.endswith("not found on the server") for item in failures)
         raise ApiException(404 if only_unknown else 500, "Tasks failed: " + "; ".join(failures))
@@ -211,12 +224,11 @@ def _fetch_tasks(task_api, task_ids):
     return found
 
 
-def _report(progress, show_progress, done, total, final):
+def _report(progress, reporter, done, total, final, latest):
     if progress is not None:
         progress(done, total, [task for task in final.values() if task is not None])
-    if show_progress:
-        sys.stderr.write("\rtasks: %d/%d finished" % (done, total))
-        sys.stderr.flush()
+    if reporter is not None:
+        reporter.update(done, total, latest)
 
 
 def wait_task(id, api_client, interval=5, timeout=300):  # `id`: the official signature
