@@ -158,8 +158,8 @@ class ApiClient(object):
         for key in kwargs:
             if key not in operation.accepted and key not in COMMON_KWARGS \
                     and not any(key == older for older, _ in operation.aliases):
-                raise ApiTypeError("Got an unexpected keyword argument '%s' to method %s"
-                                   % (key, name))
+                raise ApiTypeError("Got an unexpected keyword argument '%s' to method %s%s"
+                                   % (key, name, _keyword_hint(key, operation)))
         positional = operation.positional
         if len(args) > len(positional):
             raise ApiTypeError("%s() takes %d positional argument(s) but %d were given"
@@ -250,9 +250,10 @@ class ApiClient(object):
                                   required=versions.describe(operation.versions))
 
     def _check_field_versions(self, operation, body):
-        """Refuse, before sending, a request field the connected CloudTower lacks."""
-        from cloudtower import versions
-        fields = list(versions.versioned_fields(operation.body[1], body))
+        """Refuse, before sending, a request field the connected CloudTower lacks,
+        and a misspelt key or value (cloudtower.request_check)."""
+        from cloudtower import request_check, versions
+        fields = list(request_check.walk(operation.body[1], body))
         if not fields:
             return
         index, label = self.cloudtower_version_index()
@@ -361,7 +362,7 @@ class ApiClient(object):
                 str(value), safe=self.configuration.safe_chars_for_path_param))
         if files:
             post_params = list(post_params or []) + self.files_parameters(files)
-        url = (_host or self.configuration.host).rstrip("/") + resource_path
+        url = _endpoint(_host or self.configuration.host) + resource_path
         from cloudtower.rest import ResponseTooLarge, redact_url
         what = "%s %s" % (method, redact_url(url))
         if self._closing:
@@ -745,6 +746,38 @@ def _wrong_shape(response, response_type, what, got):
 def _log_debug(message, *args):
     import logging
     logging.getLogger("cloudtower").debug(message, *args)
+
+
+# the options users reach for under other names
+_OPTION_HINTS = {
+    "timeout": "for a time limit, pass _request_timeout=SECONDS (each request) or "
+               "_deadline=SECONDS (the whole call, retries included)",
+    "request_timeout": "the option is spelled _request_timeout",
+    "deadline": "the option is spelled _deadline",
+    "headers": "extra headers go in _headers={...}",
+    "async": "the option is spelled async_req=True",
+    "language": "the option is spelled content_language",
+}
+
+
+def _keyword_hint(key, operation):
+    hint = _OPTION_HINTS.get(key.lstrip("_"))
+    if hint is None:
+        from cloudtower._spelling import suggestion
+        best = suggestion(key, sorted(operation.accepted | COMMON_KWARGS))
+        hint = "did you mean %s?" % best if best else None
+    return "; %s" % hint if hint else ""
+
+
+def _endpoint(host):
+    """The host without a trailing slash; a clear error for one urllib3 cannot use."""
+    if not isinstance(host, six.string_types) or "://" not in host:
+        raise ApiValueError("Configuration.host must be a URL with its scheme, such as "
+                            "\"http://tower.example.com/v2/api\"; got %r" % (host,))
+    scheme = host.split("://", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise ApiValueError("Configuration.host must start with http:// or https://; got %r" % (host,))
+    return host.rstrip("/")
 
 
 def _apply_request_auth(name, auth, headers, query):

@@ -5,6 +5,7 @@
 bad input before anything is sent, or a response that cannot be read.
 """
 import json
+import re
 
 import six
 
@@ -117,26 +118,38 @@ class ApiException(OpenApiException):
             self.path = parsed.get("path")
 
     def __str__(self):
-        lines = ["(%s)" % self.status, "Reason: %s" % self.reason]
+        # one line of what happened (a second with the fix, when the SDK knows
+        # it); the headers and the whole body stay in .headers and .body
+        line = "(%s) %s" % (self.status, self.reason)
         if self.message:
-            lines.append("Message: %s" % self.message)
+            line += ": %s" % self.message
+        elif self.body:
+            line += ": %s" % _start_of(self.body)
         if self.code:
-            lines.append("Code: %s" % self.code)
-        if self.path:
-            lines.append("Path: %s" % self.path)
+            line += " [%s]" % self.code
         if self.request_id:
-            lines.append("Request id: %s" % self.request_id)
-        if self.headers:
-            from cloudtower.configuration import redact_headers
-            lines.append("HTTP response headers: %s" % (redact_headers(dict(self.headers)),))
-        if self.body:
-            body = self.body
-            if isinstance(body, bytes):
-                body = body.decode("utf-8", "replace")
-            if len(body) > 2000:
-                body = body[:2000] + "... (%d more characters)" % (len(body) - 2000)
-            lines.append("HTTP response body: %s" % body)
-        return "\n".join(lines) + "\n"
+            line += " (request id %s)" % self.request_id
+        hint = self.hint
+        return line + ("\n" + hint if hint else "")
+
+    @property
+    def hint(self):
+        """The likely fix, when the answer says enough: None otherwise."""
+        if self.status == 404 and self.body:
+            match = re.search(r"Cannot (?:GET|POST|PUT|PATCH|DELETE) (/\S*)", _start_of(self.body, 400))
+            if match and not match.group(1).startswith("/v2/api/"):
+                return ("hint: the server has no route %s; CloudTower's API is under /v2/api, so "
+                        "Configuration.host should end with it, e.g. http://tower.example.com/v2/api"
+                        % match.group(1))
+        return None
+
+
+def _start_of(body, limit=200):
+    """The start of a body on one line, for a message."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    text = " ".join(str(body).split())
+    return text if len(text) <= limit else text[:limit] + "... (%d characters)" % len(text)
 
 
 class ApiVersionError(ApiException):

@@ -33,6 +33,8 @@ class ApiException(OpenApiException):
     code: Optional[str]
     path: Optional[str]
     error_body: Optional[Dict[str, Any]]
+    @property
+    def hint(self) -> Optional[str]: ...
     def __init__(self, status: Optional[int] = ..., reason: Optional[str] = ..., http_resp: Any = ...) -> None: ...
 
 class ApiVersionError(ApiException):

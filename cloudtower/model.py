@@ -110,6 +110,7 @@ def build_class(name, packed, module, op_sets=()):
             "_constraints": table.get("c", {}),
             "_closed": bool(table.get("x")),
             "_field_versions": ranges,
+            "_enum_hints": table.get("h", {}),
         }
         attrs["_removed"] = dict((attr, r) for attr, r in attrs["_field_versions"].items()
                                  if r[-1][1] is not None)
@@ -300,6 +301,7 @@ class Model(object):
     _versions = ()  # the CloudTower versions that have this class (cloudtower.versions)
     _field_versions = {}  # attribute -> versions, for fields not in every version of the class
     _removed = {}  # the same, for fields the newest CloudTower no longer has
+    _enum_hints = {}  # string attribute -> the enum whose values it takes
 
     def __init__(self, **kwargs):
         config = kwargs.pop("local_vars_configuration", None)
@@ -500,8 +502,11 @@ def _check_value(model_name, attr, value, check):
         items = value if many and isinstance(value, (list, tuple)) else [value]
         for item in items:
             if item not in allowed:
-                raise ApiValueError("Invalid value for `%s` of %s (%s), must be one of %s"
-                                    % (attr, model_name, _shown(attr, item), list(allowed)))
+                from cloudtower._spelling import allowed_text
+                hint = allowed_text(item, allowed) if not _SECRET_FIELD.search(attr) \
+                    else "must be one of %s" % list(allowed)
+                raise ApiValueError("Invalid value for `%s` of %s (%s), %s"
+                                    % (attr, model_name, _shown(attr, item), hint))
     if constraints:
         problem = _constraint_problem(value, constraints)
         if problem is not None:

@@ -114,49 +114,8 @@ def warn_removed(name, message, stacklevel=3):
 
 # -- request bodies ------------------------------------------------------------
 
-_key_indexes = {}
-
-
-def _key_index(cls):
-    """JSON key -> (attribute, type, range) of a model class, cached."""
-    index = _key_indexes.get(cls)
-    if index is None:
-        ranges = cls._field_versions
-        index = dict((cls.attribute_map.get(attr, attr), (attr, type_name, ranges.get(attr, ())))
-                     for attr, type_name in cls.openapi_types.items())
-        _key_indexes[cls] = index
-    return index
-
-
 def versioned_fields(type_name, value, path=""):
     """``(path, model name, attribute, range)`` of each field in ``value`` (JSON as sent)
     that not every known CloudTower version has, found by following ``type_name``."""
-    from cloudtower.model import is_enum, model_class
-    if value is None or type_name is None:
-        return
-    if type_name.startswith("list["):
-        inner = type_name[5:-1]
-        if isinstance(value, dict):  # AND/OR/NOT take one object as well as a list
-            value = [value]
-        if isinstance(value, list):
-            for position, item in enumerate(value):
-                for found in versioned_fields(inner, item, "%s[%d]" % (path, position)):
-                    yield found
-        return
-    if not isinstance(value, dict):
-        return
-    cls = model_class(type_name)
-    if cls is None or is_enum(cls):
-        return
-    index = _key_index(cls)
-    for key, item in value.items():
-        entry = index.get(key)
-        if entry is None:
-            continue
-        attr, item_type, range_ = entry
-        where = "%s.%s" % (path, key) if path else key
-        if range_:
-            yield where, type_name, attr, range_
-        if isinstance(item, (dict, list)):
-            for found in versioned_fields(item_type, item, where):
-                yield found
+    from cloudtower.request_check import walk
+    return walk(type_name, value, path, spelling=False)

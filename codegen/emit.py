@@ -210,7 +210,8 @@ def _pack(model, op_sets):
     entry each (see ``_filter_families``); optional ``"e"`` (inline enum values),
     ``"c"`` (constraints), ``"x": 1`` (no undeclared properties) and
     ``"g": {attribute: range}`` for fields not in every version of the model
-    (a filter family's range is its first field's).
+    (a filter family's range is its first field's), and ``"h": {attribute:
+    enum}`` for string fields whose values are an enum's (merge.find_enum_hints).
     Both kinds have ``"r": range`` when the class is not in every version.
     A range is ``[[first, end]...]``: indexes into the versions of
     ``cloudtower/api/operations.py``, ``end`` excluded, null for "still there".
@@ -233,6 +234,8 @@ def _pack(model, op_sets):
             table["c"] = constraints
         if model.closed:
             table["x"] = 1
+        if model.hints:
+            table["h"] = model.hints
         ranges = dict((f.attr, [list(s) for s in f.range]) for f in model.fields
                       if f.range and (f.attr in families or f.attr not in covered))
         if ranges:
@@ -313,7 +316,7 @@ def _models_stub(spec, label, enums, text):
             continue
         for f in model.fields:
             out.append("    %s: %s = ...%s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required),
-                                                _comment(text.words(f.range))))
+                                                _comment(text.words(f.range), model.hints.get(f.attr))))
     body = "".join(out)
     return STUB_HEADER % label + _stub_imports(body, [
         ("datetime", ["date", "datetime"]),
@@ -333,8 +336,10 @@ def _stub_imports(body, modules):
     return "".join(lines)
 
 
-def _comment(words):
-    return "  # CloudTower: %s" % words if words else ""
+def _comment(words, enum_hint=None):
+    parts = (["CloudTower: %s" % words] if words else []) + (
+        ["values of %s" % enum_hint] if enum_hint else [])
+    return "  # %s" % "; ".join(parts) if parts else ""
 
 
 # -- operations and API classes ------------------------------------------------
@@ -621,7 +626,10 @@ def _docs_models(spec, text):
             continue
         out.append("| attribute | JSON key | type | required | CloudTower |\n|---|---|---|---|---|\n")
         for f in model.fields:
-            out.append("| `%s` | `%s` | %s | %s | %s |\n" % (f.attr, f.key, _doc_type(f.type, spec),
+            type_text = _doc_type(f.type, spec)
+            if f.attr in model.hints:
+                type_text += " (values of %s)" % _doc_type(model.hints[f.attr], spec)
+            out.append("| `%s` | `%s` | %s | %s | %s |\n" % (f.attr, f.key, type_text,
                                                             "yes" if f.required else "",
                                                             text.words(f.range)))
         out.append("\n")

@@ -72,6 +72,7 @@ class Model(object):
         self.enum = None  # [(constant, value)]
         self.enum_type = None
         self.enum_ranges = {}  # constant -> range, for constants not in every version
+        self.hints = {}  # string attribute -> the enum whose values it takes (see find_enum_hints)
         self.closed = False
         self.range = ()
 
@@ -128,6 +129,7 @@ class Merged(object):
         self.apis = collections.OrderedDict()
         self._merge_models(count)
         self._merge_operations(count)
+        find_enum_hints(self.models)
 
     # -- models ------------------------------------------------------------
 
@@ -285,6 +287,38 @@ class Merged(object):
                     older.successor = successor.name
                     union = set(expand(older.range, count)) | set(expand(successor.range, count))
                     older.range = successor.range = to_range(union, count)
+
+
+_FILTER_SUFFIX = re.compile(r"_(not_in|in|not)$")
+
+
+def find_enum_hints(models):
+    """String fields that take an enum's values although the schema says ``str``.
+
+    ``AlertWhereInput.severity`` is a plain string, yet its values are those of
+    ``SeverityEnum``, which other models use for their ``severity``. A string
+    field (or its ``_in``/``_not``/``_not_in`` filter) is tied to an enum when
+    the enum is named after the field (``severity`` -> ``SeverityEnum`` or
+    ``Severity``) and some model types a field of that name with that enum.
+    """
+    typed = collections.defaultdict(set)  # field name -> enums it is typed with
+    for model in models.values():
+        for field in model.fields:
+            inner = field.type[5:-1] if field.type.startswith("list[") else field.type
+            target = models.get(inner)
+            if target is not None and target.enum is not None:
+                typed[field.attr].add(inner)
+    for model in models.values():
+        for field in model.fields:
+            inner = field.type[5:-1] if field.type.startswith("list[") else field.type
+            if inner != "str" or field.enum:
+                continue
+            base = _FILTER_SUFFIX.sub("", field.attr)
+            camel = "".join(part.capitalize() for part in base.split("_"))
+            for candidate in (camel + "Enum", camel):
+                if candidate in typed.get(base, ()):
+                    model.hints[field.attr] = candidate
+                    break
 
 
 def expand(range_, count):
