@@ -773,11 +773,20 @@ def _endpoint(host):
     """The host without a trailing slash; a clear error for one urllib3 cannot use."""
     if not isinstance(host, six.string_types) or "://" not in host:
         raise ApiValueError("Configuration.host must be a URL with its scheme, such as "
-                            "\"http://tower.example.com/v2/api\"; got %r" % (host,))
+                            "\"http://tower.example.com/v2/api\"; got %r" % (_without_userinfo(host),))
     scheme = host.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
-        raise ApiValueError("Configuration.host must start with http:// or https://; got %r" % (host,))
+        raise ApiValueError("Configuration.host must start with http:// or https://; got %r"
+                            % (_without_userinfo(host),))
     return host.rstrip("/")
+
+
+def _without_userinfo(host):
+    """``user:password@`` of a host masked, for messages."""
+    if not isinstance(host, six.string_types):
+        return host
+    import re
+    return re.sub(r"^((?:[a-zA-Z][\w+.-]*://)?)[^/@]*@", r"\1<redacted>@", host)
 
 
 def _apply_request_auth(name, auth, headers, query):

@@ -99,3 +99,10 @@ def test_an_error_is_one_line_with_what_matters(simulator, api_client):
     assert text.count("\n") == 0 and text.startswith("(400) ")
     assert caught.value.message in text and caught.value.request_id in text
     assert caught.value.headers and caught.value.body  # kept as attributes
+
+
+def test_the_host_error_never_shows_a_password():
+    for host in ("root:s3cret-canary@tower.example.com/v2/api", "ftp://root:s3cret-canary@tower/v2/api"):
+        with pytest.raises(ApiValueError) as caught:
+            VmApi(ApiClient(Configuration(host=host))).get_vms({})
+        assert "s3cret-canary" not in str(caught.value) and "<redacted>@" in str(caught.value)
