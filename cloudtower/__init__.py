@@ -26,9 +26,12 @@ _CORE = {
     "connect": "session",
     "InsecureConfigFileWarning": "session",
     "SettingsError": "session",
+    "wait_for": "waiters",
+    "wait_until": "waiters",
+    "WaiterError": "waiters",
 }
 _SUBMODULES = ("active_passive_client", "api", "api_client", "configuration", "exceptions",
-               "models", "rest", "session", "utils", "simulator", "versions")
+               "models", "rest", "session", "utils", "simulator", "versions", "waiters")
 
 __all__ = sorted(set(_CORE) | set(API_MODULES) | set(MODEL_MODULES))
 

@@ -23,6 +23,8 @@ from cloudtower.session import (
     SettingsError as SettingsError,
     connect as connect,
 )
+from cloudtower import waiters as waiters
+from cloudtower.waiters import WaiterError as WaiterError, wait_for as wait_for, wait_until as wait_until
 
 __version__: str
 API_VERSION: str
