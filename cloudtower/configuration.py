@@ -43,6 +43,28 @@ def _join_root(base_url, root_url, scheme):
     return root.rstrip("/")
 
 
+def _check_text(name, value, allow_none=True):
+    """Refuse a setting that is not text (naming it and the type, never the value)."""
+    import six
+    if (value is None and allow_none) or isinstance(value, six.string_types):
+        return
+    from cloudtower.exceptions import ApiTypeError
+    raise ApiTypeError("Configuration: `%s` must be text%s, got %s"
+                       % (name, " or None" if allow_none else "", type(value).__name__))
+
+
+def _check_mapping(name, value):
+    import six
+    if not value:
+        return
+    from cloudtower.exceptions import ApiTypeError
+    if not isinstance(value, dict) or not all(isinstance(key, six.string_types) and
+                                              isinstance(item, six.string_types)
+                                              for key, item in value.items()):
+        raise ApiTypeError("Configuration: `%s` must be a dict of text to text, such as "
+                           "{\"Authorization\": token}, got %s" % (name, type(value).__name__))
+
+
 def _redact_url(url):
     """``url`` without the password of its user info."""
     from cloudtower.rest import redact_url  # not at import time: it loads urllib3
@@ -102,6 +124,13 @@ class Configuration(object):
                  password=None, discard_unknown_keys=False, server_index=None,
                  ssl_ca_cert=None, api_version=None, base_url=None, root_url=None,
                  api_path=None, probe_path=None, scheme=None):
+        for name, value in (("host", host), ("username", username), ("password", password),
+                            ("base_url", base_url), ("root_url", root_url),
+                            ("api_path", api_path), ("probe_path", probe_path),
+                            ("scheme", scheme)):
+            _check_text(name, value)
+        for name, value in (("api_key", api_key), ("api_key_prefix", api_key_prefix)):
+            _check_mapping(name, value)
         self._scheme = scheme or None
         self._probe_path = _clean_path(probe_path, DEFAULT_PROBE_PATH)
         self._probe_url = None
@@ -294,6 +323,7 @@ class Configuration(object):
         self.server_index = None
 
     def _set_host(self, value, api_path):
+        _check_text("host", value, allow_none=False)
         value = value.strip()
         if self._scheme and "://" not in value:
             value = "%s://%s" % (self._scheme, value.lstrip("/"))

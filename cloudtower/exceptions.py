@@ -148,7 +148,7 @@ def _start_of(body, limit=200):
     """The start of a body on one line, for a message."""
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
-    text = " ".join(str(body).split())
+    text = " ".join(six.text_type(body).split())
     return text if len(text) <= limit else text[:limit] + "... (%d characters)" % len(text)
 
 
@@ -169,3 +169,20 @@ class ApiVersionError(ApiException):
 
     def __str__(self):
         return self.reason
+
+
+if six.PY2:
+    def _utf8_str(method):
+        """Python 2: ``str(error)`` as UTF-8 bytes, so a non-ASCII reason or body
+        cannot make printing an error fail (``unicode(error)`` gives the text)."""
+        def __str__(self):
+            text = method(self)
+            return text.encode("utf-8") if isinstance(text, six.text_type) else text
+
+        def __unicode__(self):
+            text = method(self)
+            return text if isinstance(text, six.text_type) else text.decode("utf-8", "replace")
+        return __str__, __unicode__
+
+    for _cls in (ApiException, ApiVersionError):
+        _cls.__str__, _cls.__unicode__ = _utf8_str(_cls.__dict__["__str__"])

@@ -134,6 +134,7 @@ def _send(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=N
         chunk_size = task.chunk_size or chunk_size
         offset = _received(task, chunk_size, total)
     failures = 0
+    first = None  # the size of the first chunk, once this helper sent it
     with open(path, "rb") as handle:
         while task is None or offset < total:
             handle.seek(offset)
@@ -144,6 +145,7 @@ def _send(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=N
                 params["size"] = str(total)
                 params["size_unit"] = "B"
                 sent_at = time.time()
+                first = len(chunk)
             else:
                 params["upload_task_id"] = task.id
             try:
@@ -166,7 +168,7 @@ def _send(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=N
                     logger.warning("the answer to the first piece of %s was lost (%s); resuming "
                                    "the upload task it created, %s", filename, error.reason, task.id)
                     chunk_size = task.chunk_size or chunk_size
-                    offset = _received(task, chunk_size, total)
+                    offset = _received(task, chunk_size, total, first=first)
                     continue
                 if (error.status != 0 and error.status < 500) or failures > retries:
                     hint = "; resume with upload_task_id='%s'" % task.id if task is not None else ""
@@ -177,11 +179,14 @@ def _send(operation, api_client, path, fields, chunk_size=CHUNK_SIZE, progress=N
                 if task is not None:
                     # the chunk may have arrived before the answer was lost
                     task = _current_task(api_client, task.id)
-                    offset = _received(task, chunk_size, total)
+                    offset = _received(task, chunk_size, total, first=first)
                 continue
-            task = result[0] if isinstance(result, list) else result
+            task = result[0] if isinstance(result, list) and result else result
+            if task is None or isinstance(task, list):
+                raise ApiException(status=0, reason="uploading %s: the server answered no upload "
+                                                    "task" % filename)
             chunk_size = task.chunk_size or chunk_size  # the server sets later chunks' size
-            offset = _received(task, chunk_size, total, offset + len(chunk))
+            offset = _received(task, chunk_size, total, offset + len(chunk), first=first)
             if progress is not None:
                 progress(offset, total)
             if reporter is not None:
@@ -234,11 +239,16 @@ def _find_created_task(api_client, kind, name, size, sent_at, retries):
     return None
 
 
-def _received(task, chunk_size, total, fallback=None):
-    """How many bytes the server has, from the task's chunk count."""
+def _received(task, chunk_size, total, fallback=None, first=None):
+    """How many bytes the server has, from the task's chunk count: the first
+    chunk (``first`` bytes, when this helper sent it) and ``chunk_size`` for
+    each after it."""
     if task.current_chunk is None:
         return fallback if fallback is not None else 0
-    return min(total, task.current_chunk * chunk_size)
+    if task.current_chunk <= 0:
+        return 0
+    first = chunk_size if first is None else first
+    return min(total, first + (task.current_chunk - 1) * chunk_size)
 
 
 def _current_task(api_client, upload_task_id):
