@@ -535,3 +535,18 @@ def test_an_admin_may_change_and_a_custom_role_only_what_its_actions_allow(simul
         with pytest.raises(ApiException) as info:
             VmApi(labeler).delete_vm({"where": {"name": "nothing"}})
         assert info.value.status == 403 and "DELETE_VM" in info.value.message
+
+
+def test_a_proxy_that_refuses_the_tunnel_means_nothing_was_sent(cloudtower_log):
+    # a loopback "proxy" that answers CONNECT with 501: no connection to CloudTower
+    with LoopbackServer() as proxy:
+        conf = Configuration(host="https://127.0.0.1:1/v2/api")
+        conf.proxy = "http://127.0.0.1:%d" % proxy.port
+        conf.retry_backoff = 0.01
+        with ApiClient(conf) as client:
+            with pytest.raises(ApiException) as info:
+                VmApi(client).create_vm([{"name": "x", "cluster_id": "c"}])
+    reason = info.value.reason
+    assert info.value.status == 0 and "proxy" in reason
+    assert "may have carried it out" not in reason and "nothing was sent" in reason
+    assert not [r for r in cloudtower_log if "retrying" in r.getMessage()]
