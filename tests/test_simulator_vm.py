@@ -696,3 +696,11 @@ def test_generic_update_of_a_list_body_applies_each_item_to_its_own_rows(api_cli
     after = dict((t.name, (t.position.row, t.position.column))
                  for t in api.get_node_topoes({"where": {"id_in": [first["id"], second["id"]]}}))
     assert after == {"topo-a": (1, 1), "topo-b": (2, 7)}
+
+
+def test_a_path_shared_with_an_old_name_serves_its_successor():
+    # /poweroff-vm is both poweroff_vm and the guide's old force_shut_down_vm:
+    # the route is poweroff_vm's on every Python (dict order once decided it)
+    from cloudtower.simulator.schema import routes
+    assert routes()[("POST", "/poweroff-vm")].name == "poweroff_vm"
+    assert routes()[("POST", "/migrate-vm")].name == "migrate_vm"

@@ -206,7 +206,17 @@ def table_of_where(where_type):
 
 
 def _build_routes():
-    return dict(((op.http_method, op.path), op) for op in OPERATIONS.values())
+    # An old name (one with a ``successor``) shares its path with the operation
+    # that replaced it; the path serves the successor, whatever order the dict
+    # has (on Python 2 /poweroff-vm once went to force_shut_down_vm, which has
+    # no handler: a task that changed nothing).
+    found = {}
+    for name in sorted(OPERATIONS):
+        op = OPERATIONS[name]
+        key = (op.http_method, op.path)
+        if key not in found or getattr(found[key], "successor", None):
+            found[key] = op
+    return found
 
 
 def routes():
