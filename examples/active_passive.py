@@ -19,7 +19,7 @@ from __future__ import print_function
 import os
 import sys
 
-from _connect import fail
+from _common import fail
 from cloudtower import (
     ActivePassiveApiClient,
     ApiException,

@@ -8,7 +8,7 @@ Creates VMs (and one volume) named sdk-example-... and deletes them again.
 """
 from __future__ import print_function
 
-from _connect import GiB, delete_vms, elf_cluster, fail, run, scratch_name, vm_vlan, wait_for
+from _common import GiB, delete_vms, elf_cluster, fail, finished_ids, run, scratch_name, vm_vlan
 from cloudtower import (
     Bus,
     ElfImageApi,
@@ -46,7 +46,7 @@ def _create_and_show(api_client, params):
     vm_api = VmApi(api_client)
     # create_vm takes a list: several VMs in one call, one task each
     with_task_vm = vm_api.create_vm([params])[0]
-    vm_id = wait_for(api_client, [with_task_vm])[0]
+    vm_id = finished_ids(api_client, [with_task_vm])[0]
     vm = vm_api.get_vms({"where": {"id": vm_id}})[0]
     disks = VmDiskApi(api_client).get_vm_disks({"where": {"vm": {"id": vm_id}},
                                                 "orderBy": "boot_ASC"})
@@ -98,7 +98,7 @@ def vm_with_existing_volume(api_client):
         "elf_storage_policy": VmVolumeElfStoragePolicyType._2_THIN_PROVISION,
         "sharing": False,
     }])
-    volume_id = wait_for(api_client, with_task_volumes)[0]
+    volume_id = finished_ids(api_client, with_task_volumes)[0]
     _, disks, _ = _create_and_show(api_client, _blank_vm(cluster.id, vlan.id, {
         "mount_disks": [{"boot": 0, "index": 0, "bus": Bus.VIRTIO, "vm_volume_id": volume_id}],
     }))

@@ -7,7 +7,7 @@ Creates VMs (named sdk-example-...) and deletes them again.
 """
 from __future__ import print_function
 
-from _connect import delete_vms, elf_cluster, fail, run, scratch_name, vm_vlan, wait_for
+from _common import delete_vms, elf_cluster, fail, finished_ids, run, scratch_name, vm_vlan
 from cloudtower import VmApi, VmNicApi, VmNicModel, VmTemplateApi
 
 
@@ -33,7 +33,7 @@ def from_template_ids_only(api_client):
         "name": scratch_name(),
         "is_full_copy": False,  # a linked clone: quick, shares the template's data
     }])
-    vm_ids = wait_for(api_client, with_task_vms)
+    vm_ids = finished_ids(api_client, with_task_vms)
     for vm in vm_api.get_vms({"where": {"id_in": vm_ids}}):
         print("created %s from template %s: %d vCPU, %.1f GiB, %d disk(s), %d NIC(s)" % (
             vm.name, template.name, vm.vcpu, vm.memory / 1024.0 ** 3,
@@ -54,7 +54,7 @@ def from_template_other_nics(api_client):
         "is_full_copy": False,
         "vm_nics": [{"connect_vlan_id": vlan.id, "enabled": True, "model": VmNicModel.E1000}],
     }])
-    vm_ids = wait_for(api_client, with_task_vms)
+    vm_ids = finished_ids(api_client, with_task_vms)
     vm = vm_api.get_vms({"where": {"id": vm_ids[0]}})[0]
     nics = VmNicApi(api_client).get_vm_nics({"where": {"vm": {"id": vm.id}}})
     for nic in nics:

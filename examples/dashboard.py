@@ -8,13 +8,13 @@ CPU, memory and storage use, in total and per cluster.
     python examples/dashboard.py --language zh-CN      # alert texts in Chinese
 
 Only reads. Without CLOUDTOWER_ENDPOINT it runs against the embedded
-simulator (see _connect.py).
+simulator (see _common.py).
 """
 from __future__ import division, print_function
 
 import argparse
 
-from _connect import connect, fail
+from _common import connect, fail
 from cloudtower import (
     AlertApi,
     ClusterApi,

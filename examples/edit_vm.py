@@ -7,7 +7,7 @@ Each scenario works on a VM of its own (sdk-example-...), deleted at the end.
 """
 from __future__ import print_function
 
-from _connect import GiB, elf_cluster, fail, run, scratch_name, scratch_vm, vm_vlan, wait_for
+from _common import GiB, elf_cluster, fail, finished_ids, run, scratch_name, scratch_vm, vm_vlan
 from cloudtower import (
     Bus,
     ElfImageApi,
@@ -18,6 +18,7 @@ from cloudtower import (
     VmNicModel,
     VmVolumeApi,
     VmVolumeElfStoragePolicyType,
+    wait_for,
 )
 
 
@@ -48,7 +49,7 @@ def edit_basic_info(api_client):
                 "memory": 2 * GiB,
             },
         })
-        wait_for(api_client, with_task_vms)
+        wait_for(with_task_vms, api_client)
         updated = vm_api.get_vms({"where": {"id": vm.id}})[0]
         print("%s is now %s: %d vCPU, %d GiB, ha=%s" % (
             vm.name, updated.name, updated.vcpu, updated.memory // GiB, updated.ha))
@@ -63,19 +64,19 @@ def add_and_remove_cd_rom(api_client):
     if not images:
         fail("cluster %s has no ISO image" % cluster.name)
     with scratch_vm(api_client) as vm:
-        wait_for(api_client, vm_api.add_vm_cd_rom({
+        wait_for(vm_api.add_vm_cd_rom({
             "where": {"id": vm.id},
             "data": {"vm_cd_roms": [{"elf_image_id": images[0].id, "boot": 1, "index": 1}]},
-        }))
+        }), api_client)
         cd_roms = _disks(api_client, vm.id, VmDiskType.CD_ROM)
         print("added CD-ROM(s) with %s" % ", ".join(
             cd.elf_image.name if cd.elf_image else "nothing" for cd in cd_roms))
 
         # a CD-ROM is removed by its id (a VmDisk of type CD_ROM)
-        wait_for(api_client, vm_api.remove_vm_cd_rom({
+        wait_for(vm_api.remove_vm_cd_rom({
             "where": {"id": vm.id},
             "data": {"cd_rom_ids": [cd.id for cd in cd_roms]},
-        }))
+        }), api_client)
         left = _disks(api_client, vm.id, VmDiskType.CD_ROM)
         print("removed %d CD-ROM(s); %d left" % (len(cd_roms), len(left)))
         assert not left
@@ -85,7 +86,7 @@ def add_new_disk(api_client):
     vm_api = VmApi(api_client)
     with scratch_vm(api_client) as vm:
         before = _disks(api_client, vm.id, VmDiskType.DISK)
-        wait_for(api_client, vm_api.add_vm_disk({
+        wait_for(vm_api.add_vm_disk({
             "where": {"id": vm.id},
             "data": {"vm_disks": {"mount_new_create_disks": [{
                 "boot": len(before),
@@ -96,7 +97,7 @@ def add_new_disk(api_client):
                     "elf_storage_policy": VmVolumeElfStoragePolicyType._2_THIN_PROVISION,
                 },
             }]}},
-        }))
+        }), api_client)
         after = _disks(api_client, vm.id, VmDiskType.DISK)
         print("%s had %d disk(s), now %d" % (vm.name, len(before), len(after)))
         assert len(after) == len(before) + 1
@@ -106,19 +107,19 @@ def mount_existing_volume(api_client):
     vm_api = VmApi(api_client)
     cluster = elf_cluster(api_client)
     with scratch_vm(api_client) as vm:
-        volume_id = wait_for(api_client, VmVolumeApi(api_client).create_vm_volume([{
+        volume_id = finished_ids(api_client, VmVolumeApi(api_client).create_vm_volume([{
             "cluster_id": cluster.id,
             "name": scratch_name("volume"),
             "size": 1 * GiB,
             "elf_storage_policy": VmVolumeElfStoragePolicyType._2_THIN_PROVISION,
             "sharing": False,
         }]))[0]
-        wait_for(api_client, vm_api.add_vm_disk({
+        wait_for(vm_api.add_vm_disk({
             "where": {"id": vm.id},
             "data": {"vm_disks": {"mount_disks": [
                 {"vm_volume_id": volume_id, "boot": 1, "index": 1, "bus": Bus.VIRTIO},
             ]}},
-        }))
+        }), api_client)
         mounted = [disk for disk in _disks(api_client, vm.id, VmDiskType.DISK)
                    if disk.vm_volume and disk.vm_volume.id == volume_id]
         print("volume %s mounted on %s as %s" % (volume_id, vm.name, mounted[0].bus))
@@ -129,10 +130,10 @@ def unmount_disk(api_client):
     with scratch_vm(api_client) as vm:
         disks = _disks(api_client, vm.id, VmDiskType.DISK)
         # removing a disk from the VM keeps its volume: it can be mounted again
-        wait_for(api_client, vm_api.remove_vm_disk({
+        wait_for(vm_api.remove_vm_disk({
             "where": {"id": vm.id},
             "data": {"disk_ids": [disk.id for disk in disks]},
-        }))
+        }), api_client)
         left = _disks(api_client, vm.id, VmDiskType.DISK)
         print("unmounted %d disk(s) from %s; %d left" % (len(disks), vm.name, len(left)))
         assert not left
@@ -145,31 +146,31 @@ def add_edit_and_remove_nics(api_client):
     other_vlan = vm_vlan(api_client, cluster.id, skip=1)
     with scratch_vm(api_client) as vm:
         # two more NICs: one disabled, one mirroring traffic
-        wait_for(api_client, vm_api.add_vm_nic({
+        wait_for(vm_api.add_vm_nic({
             "where": {"id": vm.id},
             "data": {"vm_nics": [
                 {"connect_vlan_id": vlan.id, "enabled": False, "model": VmNicModel.VIRTIO},
                 {"connect_vlan_id": other_vlan.id, "enabled": True, "mirror": True,
                  "model": VmNicModel.VIRTIO},
             ]},
-        }))
+        }), api_client)
         nics = _nics(api_client, vm.id)
         print("%s has %d NICs: %s" % (vm.name, len(nics), ", ".join(
             "%s%s" % (nic.vlan.name, "" if nic.enabled else " (disabled)") for nic in nics)))
 
         # a NIC is addressed by its index on the VM: here the first one
-        wait_for(api_client, vm_api.update_vm_nic({
+        wait_for(vm_api.update_vm_nic({
             "where": {"id": vm.id},
             "data": {"nic_index": 0, "enabled": False, "mirror": False,
                      "connect_vlan_id": other_vlan.id},
-        }))
+        }), api_client)
         first = _nics(api_client, vm.id)[0]
         print("NIC 0 is now on %s, enabled=%s" % (first.vlan.name, first.enabled))
 
-        wait_for(api_client, vm_api.remove_vm_nic({
+        wait_for(vm_api.remove_vm_nic({
             "where": {"id": vm.id},
             "data": {"nic_index": [0, 1]},
-        }))
+        }), api_client)
         left = _nics(api_client, vm.id)
         print("removed NICs 0 and 1; %d left" % len(left))
         assert len(left) == len(nics) - 2

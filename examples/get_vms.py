@@ -4,11 +4,11 @@
     python examples/get_vms.py                  # every scenario
     python examples/get_vms.py running_vms      # just one
 
-See _connect.py for how to point it at a real CloudTower.
+See _common.py for how to point it at a real CloudTower.
 """
 from __future__ import print_function
 
-from _connect import run
+from _common import run
 from cloudtower import VmApi, VmStatus
 from cloudtower.utils import paginate
 

@@ -8,8 +8,8 @@ Needs a cluster with at least two connected hosts. Works on a VM of its own
 """
 from __future__ import print_function
 
-from _connect import connected_hosts, elf_cluster, fail, run, scratch_vm, wait_for
-from cloudtower import VmApi
+from _common import connected_hosts, elf_cluster, fail, run, scratch_vm
+from cloudtower import VmApi, wait_for
 
 
 def _host_of(api_client, vm_id):
@@ -25,13 +25,13 @@ def migrate_to_chosen_host(api_client):
         fail("cluster %s has fewer than two connected hosts" % cluster.name)
     with scratch_vm(api_client) as vm:
         # only a running VM migrates; start it on the first host
-        wait_for(api_client, vm_api.start_vm({"where": {"id": vm.id},
-                                              "data": {"host_id": hosts[0].id}}))
+        wait_for(vm_api.start_vm({"where": {"id": vm.id},
+                                  "data": {"host_id": hosts[0].id}}), api_client)
         target = hosts[1]
-        wait_for(api_client, vm_api.migrate_vm({
+        wait_for(vm_api.migrate_vm({
             "where": {"id": vm.id},
             "data": {"host_id": target.id},
-        }))
+        }), api_client)
         now_on = _host_of(api_client, vm.id)
         print("%s moved from %s to %s" % (vm.name, hosts[0].name, now_on.name))
         assert now_on.id == target.id
@@ -44,10 +44,10 @@ def migrate_anywhere(api_client):
     if len(connected_hosts(api_client, cluster.id)) < 2:
         fail("cluster %s has fewer than two connected hosts" % cluster.name)
     with scratch_vm(api_client) as vm:
-        wait_for(api_client, vm_api.start_vm({"where": {"id": vm.id}}))
+        wait_for(vm_api.start_vm({"where": {"id": vm.id}}), api_client)
         before = _host_of(api_client, vm.id)
         # migrate_vm is what older scripts call mig_rate_vm (an alias)
-        wait_for(api_client, vm_api.migrate_vm({"where": {"id": vm.id}}))
+        wait_for(vm_api.migrate_vm({"where": {"id": vm.id}}), api_client)
         after = _host_of(api_client, vm.id)
         print("%s migrated from %s to %s" % (vm.name, before.name, after.name))
         assert after.id != before.id

@@ -8,13 +8,20 @@ Works on two VMs of its own (sdk-example-...), deleted at the end.
 """
 from __future__ import print_function
 
-from _connect import connect, connected_hosts, create_stopped_vm, delete_vms, elf_cluster, wait_for
+from _common import (
+    connect,
+    connected_hosts,
+    create_stopped_vm,
+    delete_vms,
+    elf_cluster,
+    finished_ids,
+)
 from cloudtower import VmApi, VmStatus
 
 
 def show(api_client, title, with_task_vms):
     """Wait for a power operation's tasks, then print the VMs' state."""
-    vm_ids = wait_for(api_client, with_task_vms)
+    vm_ids = finished_ids(api_client, with_task_vms)
     vms = VmApi(api_client).get_vms({"where": {"id_in": vm_ids}, "orderBy": "name_ASC"})
     print("%-44s %s" % (title + ":", ", ".join(
         "%s %s%s" % (vm.name, vm.status, " on " + vm.host.name if vm.host else "")

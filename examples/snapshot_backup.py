@@ -12,7 +12,7 @@ from __future__ import print_function
 
 import sys
 
-from _connect import connect, fail, scratch_name, scratch_vm, wait_for
+from _common import connect, fail, finished_ids, scratch_name, scratch_vm
 from cloudtower import (
     ConsistentType,
     IscsiLunSnapshotApi,
@@ -20,6 +20,7 @@ from cloudtower import (
     VmDiskType,
     VmSnapshotApi,
     VmToolsStatus,
+    wait_for,
 )
 
 
@@ -40,7 +41,7 @@ def create_vm_snapshot(api_client, vm_name, snapshot_name,
     with_task_snapshots = snapshot_api.create_vm_snapshot({
         "data": [{"vm_id": vm.id, "name": snapshot_name, "consistent_type": consistent_type}],
     })
-    snapshot_id = wait_for(api_client, with_task_snapshots)[0]
+    snapshot_id = finished_ids(api_client, with_task_snapshots)[0]
     snapshot = snapshot_api.get_vm_snapshots({"where": {"id": snapshot_id}})[0]
 
     # Each DISK of the snapshot names the LUN snapshot that holds its data in
@@ -73,8 +74,8 @@ def main():
             report(result)
             disks = [d for d in result["vm_snapshot"].vm_disks if d.type == VmDiskType.DISK]
             assert len(result["lun_snapshots"]) == len(disks)
-            wait_for(api_client, VmSnapshotApi(api_client).delete_vm_snapshot({
-                "where": {"id": result["vm_snapshot"].id}}))
+            wait_for(VmSnapshotApi(api_client).delete_vm_snapshot({
+                "where": {"id": result["vm_snapshot"].id}}), api_client)
 
 
 if __name__ == "__main__":

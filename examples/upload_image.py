@@ -13,8 +13,8 @@ import os
 import sys
 import tempfile
 
-from _connect import connect, elf_cluster, scratch_name, wait_for
-from cloudtower import ElfImageApi
+from _common import connect, elf_cluster, scratch_name
+from cloudtower import ElfImageApi, wait_for
 from cloudtower.image_utils import get_elf_image_by_upload_task
 from cloudtower.upload import upload_elf_image
 
@@ -51,8 +51,8 @@ def main():
         print("ELF image %s (%s) in cluster %s, %d bytes" % (
             image.name, image.id, image.cluster.name, image.size))
         if own_file:
-            wait_for(api_client, ElfImageApi(api_client).delete_elf_image({
-                "where": {"id": image.id}}))
+            wait_for(ElfImageApi(api_client).delete_elf_image({
+                "where": {"id": image.id}}), api_client)
             print("deleted it again")
 
 

@@ -44,7 +44,9 @@ def run_example(name, *args, **options):
     ``options``: ``simulator`` (whose endpoint and root credentials go into
     the environment), ``env`` (more variables), ``timeout`` (seconds).
     """
-    env = dict((k, v) for k, v in os.environ.items() if k not in CLOUDTOWER_VARS)
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("CLOUDTOWER_"))
+    # no profile of this machine's ~/.cloudtower/config either: an empty config file
+    env["CLOUDTOWER_CONFIG_FILE"] = os.devnull
     env["PYTHONPATH"] = os.pathsep.join([PACKAGE_PARENT] + [
         p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env["PYTHONIOENCODING"] = "utf-8"
@@ -296,3 +298,172 @@ def test_the_readme_quick_start_runs_as_it_is():
     lines = out.decode("utf-8").splitlines()
     # two VMs that were stopped, now running on a host
     assert len(lines) == 2 and all(re.match(r"\S+ RUNNING \S+$", line) for line in lines), lines
+
+
+# -- the five scripts of the "script writer's day" trial --------------------------
+# (each connects with cloudtower.connect() and type-checks under mypy --strict:
+# tests/test_typing.py)
+
+def _trial_vms(api_client, prefix, count, running=True):
+    """``count`` new VMs named PREFIX1.., running unless told otherwise; their ids."""
+    from cloudtower import ClusterApi, VlanApi
+    cluster = ClusterApi(api_client).get_clusters({"where": {
+        "type": "SMTX_OS", "hypervisor": "ELF", "connect_state": "CONNECTED"},
+        "orderBy": "name_ASC", "first": 1})[0]
+    vlan = VlanApi(api_client).get_vlans({"where": {"type": "VM", "vds": {
+        "cluster": {"id": cluster.id}}}, "first": 1})[0]
+    answer = VmApi(api_client).create_vm([{
+        "cluster_id": cluster.id, "name": "%s%d" % (prefix, number), "ha": False,
+        "cpu_sockets": 1, "cpu_cores": 1, "vcpu": 1, "memory": 1024 ** 3,
+        "status": "RUNNING" if running else "STOPPED", "firmware": "BIOS",
+        "vm_nics": [{"connect_vlan_id": vlan.id}],
+        "vm_disks": {"mount_new_create_disks": [{"boot": 0, "bus": "VIRTIO", "vm_volume": {
+            "name": "%s%d-disk" % (prefix, number), "size": 1024 ** 3,
+            "elf_storage_policy": "REPLICA_2_THIN_PROVISION"}}]},
+    } for number in range(1, count + 1)])
+    cloudtower.wait_for(answer, api_client, interval=0.1)
+    return [item.data.id for item in answer]
+
+
+def _delete(api_client, prefix):
+    vm_api = VmApi(api_client)
+    vms = vm_api.get_vms({"where": {"name_starts_with": prefix}})
+    running = [vm.id for vm in vms if vm.status in ("RUNNING", "SUSPENDED")]
+    if running:
+        cloudtower.wait_for(vm_api.poweroff_vm({"where": {"id_in": running}}), api_client,
+                            interval=0.1)
+    if vms:
+        cloudtower.wait_for(vm_api.delete_vm({"where": {"id_in": [vm.id for vm in vms]}}),
+                            api_client, interval=0.1)
+
+
+def test_inventory_csv_has_a_row_per_vm(simulator, api_client, tmpdir):
+    import csv
+    import io
+    path = str(tmpdir.join("vms.csv"))
+    code, out, err = run_example("inventory_csv", "--output", path, simulator=simulator)
+    assert code == 0, err
+    with io.open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    vms = VmApi(api_client).get_vms({"where": {"in_recycle_bin": False}})
+    assert "%d VMs written to %s" % (len(vms), path) in err
+    assert sorted(row["id"] for row in rows) == sorted(vm.id for vm in vms)
+    vm = [vm for vm in vms if vm.status == "RUNNING" and vm.host][0]
+    row = [row for row in rows if row["id"] == vm.id][0]
+    assert (row["name"], row["status"], row["cluster"], row["host"], row["vcpu"]) == (
+        vm.name, "RUNNING", vm.cluster.name, vm.host.name, str(vm.vcpu))
+    assert float(row["memory_gib"]) == round(vm.memory / 1024.0 ** 3, 1)
+    # to stdout when no file is named
+    out = run_ok("inventory_csv", simulator=simulator)
+    assert out.splitlines()[0] == "name,status,cluster,host,vcpu,memory_gib,disk_gib,ips,guest_os,id"
+    assert len(out.splitlines()) == len(vms) + 1
+
+
+def test_power_off_by_prefix_lists_first_and_stops_them_with_yes(simulator, api_client):
+    prefix = "sdk-example-trial-off-"
+    ids = _trial_vms(api_client, prefix, 3)
+    try:
+        before = len(simulator.requests)
+        out = run_ok("power_off_by_prefix", prefix, simulator=simulator)
+        assert "3 VM(s) would be shut down; add --yes to do it" in out
+        changes = [r for r in list(simulator.requests)[before:] if r["path"] in (
+            "/v2/api/shut-down-vm", "/v2/api/poweroff-vm")]
+        assert changes == []
+        out = run_ok("power_off_by_prefix", prefix, "--yes", simulator=simulator)
+        assert "3 VM(s) stopped, 0 still on" in out
+        assert [vm.status for vm in VmApi(api_client).get_vms({"where": {"id_in": ids}})] == \
+            ["STOPPED"] * 3
+        out = run_ok("power_off_by_prefix", prefix, "--yes", simulator=simulator)
+        assert "no running or suspended VM named %s*" % prefix in out
+        code, out, err = run_example("power_off_by_prefix", " ", simulator=simulator)
+        assert code == 2 and "must not be empty" in err
+    finally:
+        _delete(api_client, prefix)
+
+
+def test_power_off_by_prefix_with_force(simulator, api_client):
+    prefix = "sdk-example-trial-force-"
+    ids = _trial_vms(api_client, prefix, 2)
+    try:
+        VmApi(api_client).suspend_vm({"where": {"id": ids[0]}})
+        simulator.settle()
+        out = run_ok("power_off_by_prefix", prefix, "--yes", "--force", simulator=simulator)
+        assert "2 VM(s) stopped, 0 still on" in out
+    finally:
+        _delete(api_client, prefix)
+
+
+def test_twenty_vms_from_a_template_with_cloud_init(simulator, api_client):
+    prefix = "sdk-example-trial-web-"
+    try:
+        before = len(simulator.requests)
+        out = run_ok("vms_from_template", "--prefix", prefix, simulator=simulator,
+                     env={"VM_PASSWORD": "Example-Pass-1"})
+        assert "20 VM(s) running" in out
+        vms = VmApi(api_client).get_vms({"where": {"name_starts_with": prefix}})
+        assert sorted(vm.name for vm in vms) == ["%s%02d" % (prefix, n) for n in range(1, 21)]
+        assert all(vm.status == "RUNNING" for vm in vms)
+        # one request for all twenty, each with its own cloud-init host name
+        creates = [r for r in list(simulator.requests)[before:]
+                   if r["path"] == "/v2/api/create-vm-from-template"]
+        assert len(creates) == 1 and len(creates[0]["body"]) == 20
+        for item in creates[0]["body"]:
+            assert item["cloud_init"]["hostname"] == item["name"]
+            assert item["cloud_init"]["user_data"].startswith("#cloud-config")
+            assert item["cloud_init"]["default_user_password"] == "Example-Pass-1"
+        # names in use are refused before anything is created
+        code, out, err = run_example("vms_from_template", "--prefix", prefix, "--count", "2",
+                                     simulator=simulator)
+        assert code == 1 and "exist already" in err
+    finally:
+        _delete(api_client, prefix)
+
+
+def test_failed_disks_and_critical_alerts_match_the_inventory(simulator, api_client):
+    from cloudtower import DiskApi
+    failed = DiskApi(api_client).get_disks({"where": {"OR": [
+        {"health_status_in": ["UNHEALTHY", "SUBHEALTHY", "SMART_FAILED", "SOFTWARE_RAID_FAILURE"]},
+        {"healthy": False}]}})
+    alerts = AlertApi(api_client).get_alerts({"where": {"ended": False, "severity": "CRITICAL"}})
+    assert failed and alerts
+    out = run_ok("failed_disks_and_alerts", simulator=simulator)
+    assert "Failed disks: %d" % len(failed) in out
+    assert "Open critical alerts: %d" % len(alerts) in out
+    for disk in failed:
+        assert "serial %s" % disk.serial in out
+    code, out, err = run_example("failed_disks_and_alerts", "--check", simulator=simulator)
+    assert code == 2, err
+
+
+def test_snapshot_retention_keeps_the_newest(simulator, api_client):
+    from cloudtower import VmSnapshotApi
+    prefix = "sdk-example-trial-snap-"
+    ids = _trial_vms(api_client, prefix, 2, running=False)
+    try:
+        made = []
+        for _ in range(3):
+            out = run_ok("snapshot_retention", prefix, "--keep", "2", simulator=simulator)
+            made.append(sorted(re.findall(r"^snapshot (\S+)$", out, re.M)))
+            assert len(made[-1]) == 2
+        assert "delete %s" % made[0][0] in out and "2 VM(s), 2 snapshot(s) made, 2 deleted" in out
+        kept = VmSnapshotApi(api_client).get_vm_snapshots({"where": {"vm": {"id_in": ids}}})
+        assert sorted(s.name for s in kept) == sorted(made[1] + made[2])
+        # a dry run changes nothing and says what would go
+        before = len(simulator.requests)
+        out = run_ok("snapshot_retention", prefix, "--keep", "2", "--dry-run", simulator=simulator)
+        assert "would delete %s" % made[1][0] in out
+        assert not [r for r in list(simulator.requests)[before:]
+                    if r["path"] in ("/v2/api/create-vm-snapshot", "/v2/api/delete-vm-snapshot")]
+    finally:
+        _delete(api_client, prefix)
+
+
+def test_the_trial_scripts_run_against_their_own_simulator():
+    # no settings at all: each starts the embedded simulator
+    for name, args in (("inventory_csv", ()), ("failed_disks_and_alerts", ()),
+                       ("vms_from_template", ("--count", "2")),
+                       ("power_off_by_prefix", ("sdk-example-", "--yes")),
+                       ("snapshot_retention", ("elf-a-db-",))):
+        code, out, err = run_example(name, *args)
+        assert code == 0, (name, err)
+        assert "using the embedded simulator" in err

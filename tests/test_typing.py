@@ -233,3 +233,26 @@ def test_package_stubs_have_no_errors(tmpdir):
     config = "[mypy]\n\n[mypy-%s]\nignore_errors = True\n" % ",".join(untyped)
     status, out = run_mypy(["-p", "cloudtower"], tmpdir, config)
     assert status == 0, "mypy found errors in the stubs:\n%s" % out
+
+
+# the scripts of the "script writer's day" trial: typed, and checked as strictly as mypy can
+TRIAL_EXAMPLES = ("inventory_csv.py", "power_off_by_prefix.py", "vms_from_template.py",
+                  "failed_disks_and_alerts.py", "snapshot_retention.py")
+
+
+def test_trial_examples_pass_mypy_strict(tmpdir):
+    """examples/<trial>.py type-check under ``mypy --strict`` against the SDK's stubs
+    (the examples' shared _common.py is checked as an untyped helper)."""
+    _require_mypy()
+    examples = os.path.join(HERE, os.pardir, "examples")
+    if not os.path.isdir(examples):
+        pytest.skip("no examples/ beside the tests (an installed copy of the tests)")
+    copies = []
+    for name in TRIAL_EXAMPLES + ("_common.py",):
+        shutil.copyfile(os.path.join(examples, name), str(tmpdir.join(name)))
+        if name in TRIAL_EXAMPLES:
+            copies.append(str(tmpdir.join(name)))
+    config = ("[mypy]\n\n[mypy-_common]\nignore_errors = True\n\n"
+              "[mypy-cloudtower.*]\nignore_errors = True\n")
+    status, out = run_mypy(["--strict"] + copies, tmpdir, config)
+    assert status == 0, "mypy --strict found errors in the trial examples:\n%s" % out

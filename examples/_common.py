@@ -1,11 +1,13 @@
 # coding: utf-8
-"""What every example shares: a logged-in client, and a few lookups.
+"""What the examples share: the embedded simulator when no CloudTower is
+configured, a scenario runner, and a few lookups.
 
-Set CLOUDTOWER_ENDPOINT (e.g. ``http://tower.example.com/v2/api``),
-CLOUDTOWER_USERNAME and CLOUDTOWER_PASSWORD to run an example against a real
-CloudTower (CLOUDTOWER_USER_SOURCE=LDAP for a directory user). Without them
-the example starts the SDK's embedded simulator on 127.0.0.1 and talks to
-that, so it runs anywhere.
+Each example connects with ``cloudtower.connect()``, the one line a script
+of yours needs too: it reads CLOUDTOWER_ENDPOINT, CLOUDTOWER_USERNAME and
+CLOUDTOWER_PASSWORD (CLOUDTOWER_USER_SOURCE=LDAP for a directory user), or a
+profile of ~/.cloudtower/config (docs/authentication.md). When none of that
+names a CloudTower, the examples start the SDK's embedded simulator on
+127.0.0.1 and point those variables at it, so they run anywhere.
 
 The examples that change things only touch VMs they create themselves
 (named ``sdk-example-...``) and delete them at the end. Against a real
@@ -22,8 +24,12 @@ import random
 import string
 import sys
 
-from cloudtower import ApiClient, Configuration
-from cloudtower.utils import login, wait_tasks
+import cloudtower
+from cloudtower.session import SettingsError, load_settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for mypy; Python 2.7 may have no typing module
+    from typing import Any, Iterator, NoReturn  # noqa: F401 (type comments)
 
 GiB = 1024 ** 3
 
@@ -35,50 +41,62 @@ if sys.version_info[0] == 2 and getattr(sys.stdout, "encoding", None) is None:
 
 
 def fail(message):
+    # type: (str) -> NoReturn
     """Stop the example with a message instead of a traceback."""
     sys.stderr.write("error: %s\n" % message)
     sys.exit(1)
 
 
 @contextlib.contextmanager
-def connect(changes_things=False, **simulator_options):
-    """``with connect() as api_client:`` -- a client that is logged in.
+def simulator_unless_configured(changes_things=False, **simulator_options):
+    # type: (bool, **Any) -> Iterator[None]
+    """Run the block against the configured CloudTower, or else against an
+    embedded simulator that the CLOUDTOWER_* variables of this process point at.
 
-    ``simulator_options`` go to the embedded simulator when one is started
-    (``seed``, ``task_seconds`` ...).
+    ``simulator_options`` go to the simulator (``seed``, ``task_seconds`` ...).
     """
-    endpoint = os.environ.get("CLOUDTOWER_ENDPOINT")
+    try:
+        endpoint = load_settings().endpoint
+    except SettingsError as error:
+        fail(str(error))
     if endpoint:
-        username = os.environ.get("CLOUDTOWER_USERNAME")
-        password = os.environ.get("CLOUDTOWER_PASSWORD")
-        if not username or password is None:
-            fail("CLOUDTOWER_ENDPOINT is set: set CLOUDTOWER_USERNAME and CLOUDTOWER_PASSWORD too")
         if changes_things and os.environ.get("CLOUDTOWER_EXAMPLES_MAY_CHANGE") != "yes":
             fail("this example creates, changes and deletes VMs on %s; "
                  "set CLOUDTOWER_EXAMPLES_MAY_CHANGE=yes to let it" % endpoint)
-        source = os.environ.get("CLOUDTOWER_USER_SOURCE", "LOCAL")
-        with _logged_in(endpoint, username, password, source) as api_client:
-            yield api_client
+        yield
         return
-
     # No CloudTower given: run one here (standard library only, 127.0.0.1).
     from cloudtower.simulator import Simulator
     with Simulator(port=0, **simulator_options) as simulator:
         sys.stderr.write("(no CLOUDTOWER_ENDPOINT: using the embedded simulator at %s)\n"
                          % simulator.endpoint)
-        with _logged_in(simulator.endpoint, simulator.username, simulator.password,
-                        "LOCAL") as api_client:
-            yield api_client
+        settings = {"CLOUDTOWER_ENDPOINT": simulator.endpoint,
+                    "CLOUDTOWER_USERNAME": simulator.username,
+                    "CLOUDTOWER_PASSWORD": simulator.password,
+                    "CLOUDTOWER_USER_SOURCE": "LOCAL"}
+        before = dict((name, os.environ.get(name)) for name in settings)
+        os.environ.update(settings)
+        try:
+            yield
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @contextlib.contextmanager
-def _logged_in(endpoint, username, password, source):
-    configuration = Configuration(host=endpoint)
-    with ApiClient(configuration) as api_client:
-        # puts the token on configuration.api_key["Authorization"], and logs
-        # in again by itself if the token expires during a long script
-        login(api_client, username, password, source)
-        yield api_client
+def connect(changes_things=False, **simulator_options):
+    """``with connect() as api_client:`` -- ``cloudtower.connect()``, with the
+    embedded simulator when no CloudTower is configured."""
+    with simulator_unless_configured(changes_things, **simulator_options):
+        try:
+            api_client = cloudtower.connect()
+        except SettingsError as error:
+            fail(str(error))
+        with api_client:
+            yield api_client
 
 
 def run(scenarios, changes_things=False, **simulator_options):
@@ -101,10 +119,9 @@ def scratch_name(what="vm"):
     return "sdk-example-%s-%s" % (what, suffix)
 
 
-def wait_for(api_client, with_tasks):
-    """Wait for the tasks of a mutation's answer (a list of ``WithTask*``); returns the ids of their objects."""
-    wait_tasks([item.task_id for item in with_tasks], api_client)
-    return [item.data.id for item in with_tasks]
+def finished_ids(api_client, answer):
+    """Wait for the tasks of a change's answer; the ids of the objects they made or changed."""
+    return [item.data.id for item in cloudtower.wait_for(answer, api_client)]
 
 
 # -- lookups: real ids come from the server, never from the source code ----
@@ -167,7 +184,7 @@ def create_stopped_vm(api_client, cluster_id, name=None, disk_gib=1, nics=1):
             }],
         },
     }])
-    vm_id = wait_for(api_client, created)[0]
+    vm_id = finished_ids(api_client, created)[0]
     return vm_api.get_vms({"where": {"id": vm_id}})[0]
 
 
@@ -190,5 +207,6 @@ def delete_vms(api_client, vm_ids):
     running = vm_api.get_vms({"where": {"id_in": list(vm_ids),
                                         "status_in": ["RUNNING", "SUSPENDED"]}})
     if running:
-        wait_for(api_client, vm_api.poweroff_vm({"where": {"id_in": [vm.id for vm in running]}}))
-    wait_for(api_client, vm_api.delete_vm({"where": {"id_in": list(vm_ids)}}))
+        cloudtower.wait_for(vm_api.poweroff_vm({"where": {"id_in": [vm.id for vm in running]}}),
+                            api_client)
+    cloudtower.wait_for(vm_api.delete_vm({"where": {"id_in": list(vm_ids)}}), api_client)
