@@ -350,8 +350,8 @@ def test_threads_share_one_round_of_probes_after_a_switch(pair):
 
 def test_a_slow_probe_does_not_hold_the_call(pair):
     pair.set_roles("passive", "active")
-    # node 0's health path answers only after 3 s; a probe may take 0.5 s
-    pair.nodes[0].fail_next(HEALTH_PATH, status=None, delay=3)
+    # node 0's health path answers only after 5 s; a probe may take 0.5 s
+    pair.nodes[0].fail_next(HEALTH_PATH, status=None, delay=5)
     client = ActivePassiveApiClient(pair.root_urls, user_config=ROOT_USER, probe_timeout=0.5)
     assert client.current_active_base_url == pair.root_urls[1]
     assert len(VmApi(client).get_vms({"first": 1})) == 1

@@ -20,8 +20,13 @@ In a program or a test::
 
 From a shell: ``python -m cloudtower.simulator [--host 127.0.0.1] [--port 8090]
 [--username root] [--password ...] [--seed N] [--task-seconds S]
-[--api-version 4.3.0]`` prints the endpoint and credentials and serves until
-interrupted (port 0: a free port).
+[--api-version 4.3.0] [--pair]`` prints the endpoint and credentials and serves
+until interrupted (port 0: a free port; ``--pair``: two nodes, see below).
+
+An active-passive pair: ``Simulator.pair(...)`` starts two simulators over
+one estate; the passive one answers every request ``307``, and ``switch()``,
+``down(i)`` and ``up(i)`` change the roles while it serves
+(:mod:`cloudtower.simulator.pair`, docs/simulator.md).
 
 Versions: it is the newest CloudTower the SDK knows unless told otherwise
 (``api_version=``): then it serves only that version's operations (others
