@@ -196,13 +196,18 @@ class Merged(object):
 
     @staticmethod
     def _wheel_flags(attr, flags, documented):
-        """A release shows only "refuses None"; keep what a document says beyond that."""
+        """A release shows only "refuses None"; keep what a document says beyond that.
+
+        A field the release lets be None keeps the newest document's nullable
+        (and required, if the document says required and nullable); one the
+        release refuses None for is required and not nullable.
+        """
+        if flags & REQUIRED:
+            return REQUIRED
         for _, entry in reversed(documented):
             for field in entry.get("fields", ()):
                 if field[0] == attr:
-                    if field[3] == REQUIRED | NULLABLE and not flags & REQUIRED:
-                        return field[3]
-                    return flags
+                    return field[3] if field[3] & NULLABLE else 0
         return flags
 
     # -- operations --------------------------------------------------------

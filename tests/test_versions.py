@@ -203,6 +203,9 @@ def test_removed_and_renamed_names_warn_once_each_and_still_work():
     with LoopbackServer() as server:
         server.default = lambda request: {"status": 200, "body": "[]"}
         client = ApiClient(Configuration(host=server.url, api_version="1.9.0"))
+        # once per name and process: forget what earlier tests were warned about
+        from cloudtower import versions
+        versions._warned.difference_update(["mig_rate_vm", "GetImagesConnectorRequestBody"])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             VmApi(client).mig_rate_vm({"where": {"id": "x"}, "data": {"host_id": "h"}})
@@ -210,7 +213,7 @@ def test_removed_and_renamed_names_warn_once_each_and_still_work():
         assert server.last.path.endswith("/migrate-vm")
         mine = [w for w in caught if "mig_rate_vm" in str(w.message)]
         assert len(mine) == 1 and issubclass(mine[0].category, DeprecationWarning)
-        assert mine[0].filename == __file__  # points at the caller
+        assert mine[0].filename.rstrip("c") == __file__.rstrip("c")  # points at the caller
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             from cloudtower.models import GetImagesConnectorRequestBody  # noqa: F401
