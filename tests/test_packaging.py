@@ -416,3 +416,145 @@ def test_setup_py_install_python27(dists, tmpdir):
         pytest.skip("no Python 2.7 interpreter here")
     report = setup_py_install(python, dists, str(tmpdir))
     assert report["python"].startswith("2.7"), report
+
+
+# -- the README's install recipes, as written ---------------------------------
+
+README = os.path.join(ROOT, "README.md")
+_RECIPE = re.compile(r"<!-- tested: ([\w-]+) -->\s*```sh\n(.*?)```", re.S)
+README_RECIPES = ("wheel", "venv", "virtualenv-py27", "air-gapped", "air-gapped-py27-online",
+                  "air-gapped-py27-offline")
+
+
+def readme_recipes():
+    """{name: shell text} of the README's blocks marked ``<!-- tested: name -->``."""
+    with io.open(README, encoding="utf-8") as handle:
+        return dict(_RECIPE.findall(handle.read()))
+
+
+def test_the_readme_marks_its_install_recipes_and_names_this_version():
+    if not os.path.exists(README):
+        pytest.skip("no README.md beside the tests (an installed copy of the tests)")
+    recipes = readme_recipes()
+    assert sorted(recipes) == sorted(README_RECIPES)
+    for name, text in recipes.items():
+        for wheel in re.findall(r"cloudtower_sdk-([\w.]+)-py2\.py3-none-any\.whl", text):
+            assert wheel == read_version(), "README recipe %s names version %s" % (name, wheel)
+        # the index's cloudtower-sdk is the official SDK: the recipes start from the wheel
+        assert not re.search(r"pip download\b.*\scloudtower-sdk\s*$", text, re.M), name
+
+
+@pytest.fixture(scope="module")
+def dependency_folders(tmpdir_factory):
+    """The runtime dependencies from the package index, once: for this Python and for
+    2.7. The recipes run against these folders, never against an index."""
+    base = str(tmpdir_factory.mktemp("readme-deps"))
+    folders = {"py3": os.path.join(base, "py3"), "py27": os.path.join(base, "py27")}
+    run([sys.executable, "-m", "pip", "download", "-q", "-d", folders["py3"]]
+        + runtime_requirements(), env=download_env())
+    run([sys.executable, "-m", "pip", "download", "-q", "-d", folders["py27"],
+         "--python-version", "2.7", "--only-binary=:all:"] + runtime_requirements(),
+        env=download_env())
+    return folders
+
+
+def run_recipe(name, workdir, path_dirs, find_links, extra_env=None):
+    """Run the README's recipe ``name`` line by line with bash in ``workdir``;
+    ``pip`` and the rest come first from ``path_dirs``. pip reaches no index: the
+    dependencies come from ``find_links``, except after a ``# offline`` comment,
+    where only what the recipe itself names is there."""
+    env = offline_env()
+    env["PATH"] = os.pathsep.join(list(path_dirs) + [env.get("PATH", "")])
+    env.update(VIRTUALENV_NO_DOWNLOAD="1", VIRTUALENV_NO_PERIODIC_UPDATE="1")
+    env.update(extra_env or {})
+    offline = False
+    for line in readme_recipes()[name].splitlines():
+        if line.strip().startswith("# offline"):
+            offline = True
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        step_env = dict(env)
+        if not offline:
+            step_env["PIP_FIND_LINKS"] = find_links
+        run(["bash", "-ec", line], cwd=workdir, env=step_env)
+
+
+def _bin_with(tmpdir, **links):
+    """A folder of links named as the recipes call them (python3, python2.7)."""
+    folder = str(tmpdir.join("bin"))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    for name, target in links.items():
+        os.symlink(target, os.path.join(folder, name.replace("_", ".")))
+    return folder
+
+
+def _readme_workdir(dists, tmpdir):
+    if not os.path.exists(README):
+        pytest.skip("no README.md beside the tests (an installed copy of the tests)")
+    workdir = str(tmpdir.join("work"))
+    os.makedirs(workdir)
+    shutil.copy(dists["wheel"], workdir)
+    return workdir
+
+
+def _require_python27():
+    python = find_python27()
+    if python is None:
+        if REQUIRE:
+            pytest.fail("no Python 2.7 found (set CLOUDTOWER_PY27) and this environment requires it")
+        pytest.skip("no Python 2.7 interpreter here")
+    return python
+
+
+@packaging
+def test_readme_air_gapped_recipe(dists, tmpdir, dependency_folders):
+    workdir = _readme_workdir(dists, tmpdir)
+    venv = os.path.join(str(tmpdir), "target")
+    python = make_venv(sys.executable, venv)
+    run_recipe("air-gapped", workdir, [os.path.dirname(python)], dependency_folders["py3"])
+    names = sorted(os.listdir(os.path.join(workdir, "cloudtower-dist")))
+    assert os.path.basename(dists["wheel"]) in names
+    assert {"urllib3", "six", "python_dateutil", "certifi"} <= \
+        set(n.split("-", 1)[0].lower() for n in names), names
+    check_import(python, venv, workdir)
+
+
+@packaging
+def test_readme_air_gapped_recipe_for_python27(dists, tmpdir, dependency_folders):
+    python27 = _require_python27()
+    workdir = _readme_workdir(dists, tmpdir)
+    online = make_venv(sys.executable, os.path.join(str(tmpdir), "online"))
+    run_recipe("air-gapped-py27-online", workdir, [os.path.dirname(online)],
+               dependency_folders["py27"])
+    venv = os.path.join(str(tmpdir), "target27")
+    target = make_venv(python27, venv)
+    run_recipe("air-gapped-py27-offline", workdir, [os.path.dirname(target)],
+               dependency_folders["py27"])
+    assert check_import(target, venv, workdir)["python"].startswith("2.7")
+
+
+@packaging
+def test_readme_wheel_and_venv_recipes(dists, tmpdir, dependency_folders):
+    workdir = _readme_workdir(dists, tmpdir)
+    venv = os.path.join(str(tmpdir), "plain")
+    python = make_venv(sys.executable, venv)
+    run_recipe("wheel", workdir, [os.path.dirname(python)], dependency_folders["py3"])
+    check_import(python, venv, workdir)
+    links = _bin_with(tmpdir, python3=sys.executable)
+    run_recipe("venv", workdir, [links], dependency_folders["py3"])
+    check_import(venv_python(os.path.join(workdir, ".venv")), os.path.join(workdir, ".venv"),
+                 workdir)
+
+
+@packaging
+def test_readme_virtualenv_recipe_for_python27(dists, tmpdir, dependency_folders):
+    python27 = _require_python27()
+    pytest.importorskip("virtualenv")
+    workdir = _readme_workdir(dists, tmpdir)
+    links = _bin_with(tmpdir, python2_7=python27)
+    # `virtualenv` is the one installed with this Python (the tox env's)
+    run_recipe("virtualenv-py27", workdir, [links, os.path.dirname(sys.executable)],
+               dependency_folders["py27"])
+    venv = os.path.join(workdir, ".venv27")
+    assert check_import(venv_python(venv), venv, workdir)["python"].startswith("2.7")
