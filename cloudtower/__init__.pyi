@@ -1,5 +1,11 @@
 # Type information for the lazily populated ``cloudtower`` namespace.
-from cloudtower import active_passive_client as active_passive_client, api as api, models as models
+from cloudtower import (
+    active_passive_client as active_passive_client,
+    api as api,
+    models as models,
+    session as session,
+    waiters as waiters,
+)
 from cloudtower.active_passive_client import (
     ActivePassiveApiClient as ActivePassiveApiClient,
     FailoverStrategy as FailoverStrategy,
@@ -17,14 +23,16 @@ from cloudtower.exceptions import (
     OpenApiException as OpenApiException,
 )
 from cloudtower.models import *  # noqa: F403
-from cloudtower import session as session
 from cloudtower.session import (
     InsecureConfigFileWarning as InsecureConfigFileWarning,
     SettingsError as SettingsError,
     connect as connect,
 )
-from cloudtower import waiters as waiters
-from cloudtower.waiters import WaiterError as WaiterError, wait_for as wait_for, wait_until as wait_until
+from cloudtower.waiters import (
+    WaiterError as WaiterError,
+    wait_for as wait_for,
+    wait_until as wait_until,
+)
 
 __version__: str
 API_VERSION: str

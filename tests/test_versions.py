@@ -250,9 +250,14 @@ def test_pinning_a_version_that_is_no_version_is_refused():
 
 
 def test_a_type_that_changed_between_versions_works_in_either_form():
-    from cloudtower.models import (IscsiTargetCommonParams, IscsiTargetUpdationParams,
-                                   IscsiTargetUpdationParamsData, TaskDescription, TaskUpdateParams,
-                                   TaskUpdateParamsData)
+    from cloudtower.models import (
+        IscsiTargetCommonParams,
+        IscsiTargetUpdationParams,
+        IscsiTargetUpdationParamsData,
+        TaskDescription,
+        TaskUpdateParams,
+        TaskUpdateParamsData,
+    )
     with LoopbackServer() as server:
         server.default = lambda request: {"status": 200, "body": "[]"}
         client = ApiClient(Configuration(host=server.url, api_version=VERSIONS[-1]))
