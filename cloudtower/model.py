@@ -6,7 +6,33 @@ as ``list[NestedCluster]``) and ``attribute_map`` (attribute -> JSON key), plus
 the required, nullable and enum facts used for validation. Reading JSON into
 models runs a per-class plan compiled once from those tables, so a response
 of thousands of objects costs little more than ``json.loads``.
+
+``Model.describe()`` is the public way to read what a class knows of its
+fields (``ModelInfo`` and ``FieldInfo``); validation, the simulator and
+``help()`` use it.
+
+The tables (format 2) come from the generated package, which registers itself
+with :func:`register_tables`: a module ``<package>._enum_tables`` and
+``<package>._tables``, each a ``TABLES`` dict of class name -> JSON text, and
+``OP_SETS``. One table is:
+
+- an enum: ``{"v": [[constant, value]...], "n": count}``, the first ``count``
+  pairs giving the allowable values and the rest other names of them;
+  ``"g": {constant: range}`` for constants not in every version;
+- a model: ``{"f": [field...]}``, a field being ``[attribute, type, flags,
+  JSON key]`` (flags 1 = required, 2 = nullable; trailing defaults -- 0 and a
+  key equal to the attribute -- left out), or a where-input's filter family
+  ``[op set index, attribute, type, flags(, JSON key)]``, which stands for the
+  field and its ``<attribute>_<op>`` filters for each op of ``OP_SETS[index]``
+  (``list[type]`` for ``in``/``not_in``); optional ``"e"`` {attribute: inline
+  enum values}, ``"c"`` {attribute: constraints}, ``"x": 1`` (closed: no
+  undeclared keys), ``"g"`` {attribute: range} (a family's range is its first
+  field's) and ``"h"`` {attribute: enum} (a string field taking an enum's values);
+- either: ``"r": range`` when the class is not in every version. A range is
+  ``[[first, end]...]``, indexes into ``cloudtower.versions.known_versions()``,
+  ``end`` excluded and null for "still there".
 """
+import collections
 import datetime
 import json
 import numbers
@@ -31,16 +57,51 @@ _converter_cache = {}
 _set_attribute = object.__setattr__
 
 
+TABLE_FORMAT = 2
+_registry = {}  # the generated package: "builder", "modules"
+
+FieldInfo = collections.namedtuple("FieldInfo", [
+    "name",         # the attribute
+    "json_key",     # the key on the wire
+    "type",         # the type string: str, int, list[Vm], dict(str, str), a model name
+    "required",     # the schema requires it (a request may still leave it out)
+    "nullable",     # None is a value
+    "enum",         # the values it allows (inline or its enum type's), or None
+    "enum_hint",    # for a string field: the enum whose values it takes, or None
+    "constraints",  # {"maximum": ..., "minLength": ..., "pattern": ...}
+    "versions",     # the CloudTower versions that have it (cloudtower.versions); () = all
+    "model",        # the model or enum its values are (list items' for a list), or None
+    "many",         # a list
+])
+ModelInfo = collections.namedtuple("ModelInfo", [
+    "name",      # the class name
+    "fields",    # FieldInfo of each field, in the schema's order
+    "closed",    # the schema allows no keys but its own
+    "versions",  # the CloudTower versions that have the class; () = all
+])
+
+
+def register_tables(package, modules, table_format):
+    """Called by the generated models package when it is imported: its class
+    name -> module table, and the builder of its classes. Returns the builder."""
+    if table_format != TABLE_FORMAT:
+        raise ImportError("%s holds tables of format %r; this cloudtower.model reads format %d "
+                          "(regenerate with `python -m codegen`)" % (package, table_format, TABLE_FORMAT))
+    builder = ModelBuilder(package, modules)
+    _registry.update(builder=builder, modules=modules)
+    return builder
+
+
 def model_class(name):
     """The model or enum class named ``name`` (built on first use), or None."""
     cls = _class_cache.get(name)
     if cls is None:
-        import cloudtower.models as models
-        if name not in models.MODEL_MODULES:
+        modules = _registry.get("modules")
+        if modules is None or name not in modules:
             return None
         # the builder, not the package attribute: reading a response that
         # holds a removed model is no reason to warn the user about it
-        cls = _class_cache[name] = models._build(name)
+        cls = _class_cache[name] = _registry["builder"](name)
     return cls
 
 
@@ -64,11 +125,12 @@ class ModelBuilder(object):
             with self.lock:
                 cls = self.built.get(name)
                 if cls is None:
-                    from cloudtower.models import _enum_tables
-                    table, op_sets = _enum_tables.TABLES.get(name), ()
+                    import importlib
+                    enum_tables = importlib.import_module(self.package + "._enum_tables")
+                    table, op_sets = enum_tables.TABLES.get(name), ()
                     if table is None:
-                        from cloudtower.models._tables import OP_SETS, TABLES
-                        table, op_sets = TABLES[name], OP_SETS
+                        tables = importlib.import_module(self.package + "._tables")
+                        table, op_sets = tables.TABLES[name], tables.OP_SETS
                     cls = build_class(name, table, self.package + "." + self.modules[name], op_sets)
                     self.built[name] = cls
         return cls
@@ -343,6 +405,30 @@ class Model(object):
                 if check is not None:
                     _check_value(cls.__name__, name, value, check)
         object.__setattr__(self, name, value)
+
+    @classmethod
+    def describe(cls):
+        """What the class knows of its fields: a ``ModelInfo``, made once."""
+        info = cls.__dict__.get("_info")
+        if info is None:
+            fields = []
+            required, nullable = frozenset(cls._required), frozenset(cls._nullable)
+            for attr, type_name in cls.openapi_types.items():
+                inner = _LIST.match(type_name)
+                item_type = inner.group(1) if inner else type_name
+                target = model_class(item_type) if item_type not in PRIMITIVE_TYPES else None
+                enum = cls._enum_values.get(attr)
+                if enum is None and target is not None and is_enum(target):
+                    enum = target.allowable_values
+                fields.append(FieldInfo(
+                    attr, cls.attribute_map.get(attr, attr), type_name, attr in required,
+                    attr in nullable, tuple(enum) if enum is not None else None,
+                    cls._enum_hints.get(attr), dict(cls._constraints.get(attr) or {}),
+                    cls._field_versions.get(attr, ()), target.__name__ if target is not None else None,
+                    inner is not None))
+            info = ModelInfo(cls.__name__, tuple(fields), bool(cls._closed), cls._versions)
+            cls._info = info
+        return info
 
     def validate(self):
         """Check every field that holds a value, as the constructor checks what

@@ -1,4 +1,4 @@
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type, TypeVar
+from typing import Any, Callable, ClassVar, Dict, List, NamedTuple, Optional, Sequence, Tuple, Type, TypeVar
 
 from typing_extensions import dataclass_transform
 
@@ -11,6 +11,8 @@ class Model:
     # accepted by every constructor, as in the official SDK
     local_vars_configuration: Any = ...
     def validate(self) -> None: ...
+    @classmethod
+    def describe(cls) -> ModelInfo: ...
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> Any: ...
     def to_dict(self, serialize: bool = ...) -> Dict[str, Any]: ...
@@ -26,6 +28,29 @@ _T = TypeVar("_T")
 class ModelList(List[_T]):
     def _repr_html_(self) -> Optional[str]: ...
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None: ...
+
+class FieldInfo(NamedTuple):
+    name: str
+    json_key: str
+    type: str
+    required: bool
+    nullable: bool
+    enum: Optional[Tuple[Any, ...]]
+    enum_hint: Optional[str]
+    constraints: Dict[str, Any]
+    versions: Tuple[Tuple[int, Optional[int]], ...]
+    model: Optional[str]
+    many: bool
+
+class ModelInfo(NamedTuple):
+    name: str
+    fields: Tuple[FieldInfo, ...]
+    closed: bool
+    versions: Tuple[Tuple[int, Optional[int]], ...]
+
+TABLE_FORMAT: int
+
+def register_tables(package: str, modules: Dict[str, str], table_format: int) -> ModelBuilder: ...
 
 class ModelBuilder:
     def __init__(self, package: str, modules: Dict[str, str]) -> None: ...

@@ -37,20 +37,14 @@ def _index(cls):
     """
     index = _indexes.get(cls)
     if index is None:
-        from cloudtower.model import is_enum, model_class
+        from cloudtower.model import model_class
         index = {}
-        for attr, type_name in cls.openapi_types.items():
-            inner = type_name[5:-1] if type_name.startswith("list[") else type_name
-            allowed, strict = cls._enum_values.get(attr), True
-            if allowed is None:
-                target = model_class(inner)
-                if target is not None and is_enum(target):
-                    allowed = target.allowable_values
-            if allowed is None and attr in cls._enum_hints:
-                allowed, strict = model_class(cls._enum_hints[attr]).allowable_values, False
-            index[cls.attribute_map.get(attr, attr)] = (
-                attr, type_name, cls._field_versions.get(attr, ()),
-                frozenset(allowed) if allowed is not None else None, strict)
+        for field in cls.describe().fields:
+            allowed, strict = field.enum, True
+            if allowed is None and field.enum_hint is not None:
+                allowed, strict = model_class(field.enum_hint).allowable_values, False
+            index[field.json_key] = (field.name, field.type, field.versions,
+                                     frozenset(allowed) if allowed is not None else None, strict)
         _indexes[cls] = index
     return index
 
@@ -119,7 +113,7 @@ def _unknown_key(cls, index, body, key, where):
         if best is None:
             return  # CloudTower decides
         message = "%s: %s has no key `%s`; did you mean `%s`?" % (where, cls.__name__, key, best)
-    if cls._closed:
+    if cls.describe().closed:
         raise ApiValueError(message)
     warnings.warn(message + " (CloudTower ignores it)", RequestWarning, stacklevel=_callers_level())
 

@@ -198,8 +198,14 @@ def _filter_families(model, op_sets):
     return packed, covered
 
 
+# The version of the table format below; cloudtower/model.py reads it and
+# describes it for readers of the tables.
+TABLE_FORMAT = 2
+
+
 def _pack(model, op_sets):
-    """One model as compact JSON, read by cloudtower.model.build_class.
+    """One model as compact JSON, read by cloudtower.model.build_class
+    (format TABLE_FORMAT, described in cloudtower/model.py).
 
     Enums: ``{"v": [[constant, value]...], "n": count}``: the first ``count``
     pairs are the allowable values, the rest other names of the same values;
@@ -279,7 +285,9 @@ def _model_tables(spec, label, enums):
 def _models_init(spec, label, text):
     out = [HEADER % label, '"""Every CloudTower model and enum, each built on first use."""\n',
            "from cloudtower import _lazy\n",
-           "from cloudtower.model import ModelBuilder\n\n",
+           "from cloudtower.model import register_tables\n\n",
+           "# the format of _tables.py and _enum_tables.py (described in cloudtower/model.py)\n",
+           "TABLE_FORMAT = %d\n\n" % TABLE_FORMAT,
            "# class name -> its module in this package\n",
            "MODEL_MODULES = {\n"]
     for name, model in sorted(spec.models.items()):
@@ -290,7 +298,7 @@ def _models_init(spec, label, text):
         if text.removed_in(model.range):
             out.append('    "%s": "%s",\n' % (name, text.removed_in(model.range)))
     out.append("}\n\n__all__ = sorted(MODEL_MODULES)\n\n")
-    out.append("_build = ModelBuilder(__name__, MODEL_MODULES)\n"
+    out.append("_build = register_tables(__name__, MODEL_MODULES, TABLE_FORMAT)\n"
                "_lazy.install(__name__, [_lazy.Built(_build, MODEL_MODULES, _REMOVED)],\n"
                "              list(MODEL_MODULES.values()) + [\"_tables\", \"_enum_tables\"])\n")
     return "".join(out)

@@ -68,3 +68,20 @@ def test_api_lists_show_as_a_table_in_jupyter(simulator, api_client):
     vms._repr_pretty_(printer, False)
     assert "".join(printer.parts).count("Vm(") == 3
     assert ModelList([1, 2])._repr_html_() is None
+
+
+def test_describe_is_the_public_field_metadata():
+    from cloudtower.models import AlertWhereInput, VmNicWhereInput
+    info = VmCreateVmFromTemplateParams.describe()
+    assert info.name == "VmCreateVmFromTemplateParams" and info is VmCreateVmFromTemplateParams.describe()
+    fields = dict((f.name, f) for f in info.fields)
+    assert [f.name for f in info.fields] == list(VmCreateVmFromTemplateParams.openapi_types)
+    assert fields["template_id"].required and fields["template_id"].type == "str"
+    disks = fields["disk_operate"]
+    assert disks.model == VmCreateVmFromTemplateParams.openapi_types["disk_operate"]
+    where = dict((f.name, f) for f in VmNicWhereInput.describe().fields)
+    assert where["_not"].json_key == "NOT" and where["_not"].many and where["_not"].model == "VmNicWhereInput"
+    assert where["model"].enum and where["model"].model == "VmNicModel"
+    severity = [f for f in AlertWhereInput.describe().fields if f.name == "severity"][0]
+    assert severity.enum is None and severity.enum_hint == "SeverityEnum"
+    assert isinstance(Vm.describe().closed, bool)

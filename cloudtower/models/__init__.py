@@ -3,7 +3,10 @@
 # change codegen/ and run `python -m codegen`.
 """Every CloudTower model and enum, each built on first use."""
 from cloudtower import _lazy
-from cloudtower.model import ModelBuilder
+from cloudtower.model import register_tables
+
+# the format of _tables.py and _enum_tables.py (described in cloudtower/model.py)
+TABLE_FORMAT = 2
 
 # class name -> its module in this package
 MODEL_MODULES = {
@@ -2119,6 +2122,6 @@ _REMOVED = {
 
 __all__ = sorted(MODEL_MODULES)
 
-_build = ModelBuilder(__name__, MODEL_MODULES)
+_build = register_tables(__name__, MODEL_MODULES, TABLE_FORMAT)
 _lazy.install(__name__, [_lazy.Built(_build, MODEL_MODULES, _REMOVED)],
               list(MODEL_MODULES.values()) + ["_tables", "_enum_tables"])

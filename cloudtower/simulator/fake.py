@@ -52,19 +52,16 @@ class Faker(object):
         if is_enum(cls):
             return self.rng.choice(cls.allowable_values)
         result = {}
-        required = set(cls._required)
-        for attr, type_name in cls.openapi_types.items():
-            if not (full and depth < self.max_depth) and attr not in required:
+        for field in cls.describe().fields:
+            if not (full and depth < self.max_depth) and not field.required:
                 continue
-            key = cls.attribute_map.get(attr, attr)
-            allowed = cls._enum_values.get(attr)
-            if allowed:
-                choice = self.rng.choice(list(allowed))
-                # an inline enum of a list field allows values for its items
-                result[key] = [choice] if type_name.startswith("list[") else choice
+            if field.enum and field.model is None:
+                # an inline enum; for a list field, the values of its items
+                choice = self.rng.choice(list(field.enum))
+                result[field.json_key] = [choice] if field.many else choice
                 continue
-            result[key] = self.value(type_name, key, full, depth + 1,
-                                     cls._constraints.get(attr))
+            result[field.json_key] = self.value(field.type, field.json_key, full, depth + 1,
+                                                field.constraints)
         return result
 
     def value(self, type_name, key="", full=True, depth=0, constraints=None):

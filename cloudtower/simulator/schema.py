@@ -60,25 +60,17 @@ class Schema(object):
         self.values = list(cls.allowable_values) if self.is_enum else []
         self.fields = {}
         self.order = []
-        self.closed = bool(getattr(cls, "_closed", False))
         if self.is_enum:
+            self.closed = False
             return
-        required = set(cls._required)
-        nullable = set(cls._nullable)
-        for attr in sorted(cls.openapi_types):
-            type_name = cls.openapi_types[attr]
-            key = cls.attribute_map.get(attr, attr)
-            enum = cls._enum_values.get(attr)
-            if enum is None:
-                inner = _LIST.match(type_name)
-                target = model_class(inner.group(1) if inner else type_name)
-                if target is not None and is_enum(target):
-                    enum = tuple(target.allowable_values)
-            field = Field(key, attr, type_name, tuple(enum) if enum else None,
-                          attr in required, attr in nullable, cls._constraints.get(attr),
-                          cls._field_versions.get(attr, ()))
-            self.fields[key] = field
-            self.order.append(key)
+        info = cls.describe()  # the model's public field metadata
+        self.closed = info.closed
+        for described in sorted(info.fields, key=lambda f: f.name):
+            field = Field(described.json_key, described.name, described.type,
+                          described.enum or None, described.required, described.nullable,
+                          described.constraints, described.versions)
+            self.fields[described.json_key] = field
+            self.order.append(described.json_key)
         self.required = [key for key in self.order if self.fields[key].required]
 
     def __repr__(self):
