@@ -43,8 +43,11 @@ import six
 
 from cloudtower.exceptions import ApiTypeError, ApiValueError
 
-_LIST = re.compile(r"^list\[(.*)\]$")
-_DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
+# the type strings of lists and dicts: "list[Vm]", "dict(str, int)"; the one
+# definition the SDK, the simulator and the tests share
+LIST_TYPE = re.compile(r"^list\[(.*)\]$")
+DICT_TYPE = re.compile(r"^dict\(([^,]*), (.*)\)$")
+_LIST, _DICT = LIST_TYPE, DICT_TYPE
 PRIMITIVE_TYPES = frozenset(["str", "int", "float", "bool", "object", "file"])
 
 _class_cache = {}

@@ -1,4 +1,17 @@
-from typing import Any, Callable, ClassVar, Dict, List, NamedTuple, Optional, Sequence, Tuple, Type, TypeVar
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    List,
+    NamedTuple,
+    Optional,
+    Pattern,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from typing_extensions import dataclass_transform
 
@@ -57,6 +70,8 @@ class ModelBuilder:
     def __call__(self, name: str) -> Type[Model]: ...
 
 RecursionError_: Type[BaseException]
+LIST_TYPE: Pattern[str]
+DICT_TYPE: Pattern[str]
 PRIMITIVE_TYPES: frozenset
 
 def model_class(name: str) -> Optional[Type[Model]]: ...

@@ -49,7 +49,7 @@ import pytest
 
 from cloudtower import ApiClient, Configuration
 from cloudtower.api.operations import OPERATIONS
-from cloudtower.model import is_enum, model_class
+from cloudtower.model import DICT_TYPE, LIST_TYPE, is_enum, model_class
 from cloudtower.simulator.fake import Faker
 from tests.loopback import LoopbackServer
 
@@ -72,8 +72,7 @@ UPLOAD_NAME, UPLOAD_DATA = "upload.bin", b"payload-bytes"
 # headers not compared: the transport's own, and the User-Agent, which names each SDK
 IGNORED_HEADERS = {"host", "user-agent", "accept-encoding", "connection", "content-length",
                    "content-type"}
-_LIST = re.compile(r"^list\[(.*)\]$")
-_DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
+_LIST, _DICT = LIST_TYPE, DICT_TYPE
 
 with gzip.open(os.path.join(HERE, "data", "official-surfaces.json.gz"), "rb") as _handle:
     SURFACE = json.loads(_handle.read().decode("utf-8"))

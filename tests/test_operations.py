@@ -5,7 +5,6 @@ from the schemas deserializes into the declared types."""
 import importlib
 import inspect
 import json
-import re
 import warnings
 
 import pytest
@@ -13,11 +12,11 @@ import pytest
 from cloudtower import ApiClient, Configuration
 from cloudtower.api import API_MODULES
 from cloudtower.api.operations import OPERATIONS
-from cloudtower.model import Model, is_enum, model_class
+from cloudtower.model import LIST_TYPE, Model, is_enum, model_class
 from cloudtower.simulator.fake import Faker
 from tests.loopback import LoopbackServer
 
-_LIST = re.compile(r"^list\[(.*)\]$")
+_LIST = LIST_TYPE
 
 
 def api_methods():

@@ -5,14 +5,12 @@ Used to fill simulator rows, and by tests and benchmarks that need valid
 request bodies or fully populated responses. Deterministic for a given seed.
 """
 import random
-import re
 import string
 import time
 
-from cloudtower.model import is_enum, model_class
+from cloudtower.model import DICT_TYPE, LIST_TYPE, is_enum, model_class
 
-_LIST = re.compile(r"^list\[(.*)\]$")
-_DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
+_LIST, _DICT = LIST_TYPE, DICT_TYPE
 _WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "gale", "harbor", "iris",
           "juniper", "kelp", "lumen", "maple", "nova", "onyx", "pine", "quartz", "raven",
           "sierra", "tundra", "umber", "vale", "willow", "xenon", "yarrow", "zephyr")

@@ -8,14 +8,12 @@ that table, and two references that point at each other's tables form one
 relation whose both ends the store keeps consistent. Everything is computed
 on first use and cached for the process.
 """
-import re
 import threading
 
 from cloudtower.api.operations import OPERATIONS
-from cloudtower.model import is_enum, model_class
+from cloudtower.model import DICT_TYPE, LIST_TYPE, is_enum, model_class
 
-_LIST = re.compile(r"^list\[(.*)\]$")
-_DICT = re.compile(r"^dict\(([^,]*), (.*)\)$")
+_LIST, _DICT = LIST_TYPE, DICT_TYPE
 _lock = threading.RLock()
 _schemas = {}
 _cache = {}
