@@ -14,6 +14,7 @@ from cloudtower.exceptions import ApiException, ApiTypeError, ApiValueError
 
 logger = logging.getLogger("cloudtower.utils")
 
+# kept for scripts that use them; the SDK itself reads cloudtower.models.TaskStatus
 TASK_SUCCEEDED = "SUCCESSED"
 TASK_FAILED = "FAILED"
 FINISHED = frozenset([TASK_SUCCEEDED, TASK_FAILED])
@@ -110,90 +111,132 @@ def wait_tasks(ids, api_client, interval=5, timeout=300, exit_on_error=False,
         from cloudtower._progress import TaskProgress
         reporter = TaskProgress()
     try:
-        return _wait(task_api, wanted, interval, timeout, exit_on_error, progress, reporter)
+        return _TaskWaiter(task_api, wanted, interval, timeout, exit_on_error, progress,
+                           reporter).run()
     finally:
         if reporter is not None:
             reporter.close()
 
 
-def _wait(task_api, wanted, interval, timeout, exit_on_error, progress, reporter):
-    started = time.time()
-    deadline = started + timeout
-    final = {}
-    unseen = dict((task_id, 0) for task_id in wanted)
-    failures = []
-    last_error = None
-    delays = _poll_delays(interval)
-    seen_progress = {}  # task id -> [(local time, progress)], to estimate its end
-    latest = {}  # task id -> the last Task seen of it, for the progress line
-    while True:
-        pending = [task_id for task_id in wanted if task_id not in final]
+# the clock and the pause of the waiting: tests replace them
+_clock = time.time
+_sleep = time.sleep
+
+
+class _TaskWaiter(object):
+    """One ``wait_tasks`` call: poll, take in what the poll found, report, decide
+    how long to pause, and give up at the timeout."""
+
+    def __init__(self, task_api, wanted, interval, timeout, exit_on_error, progress, reporter):
+        from cloudtower.models import TaskStatus
+        self.succeeded, self.failed = TaskStatus.SUCCESSED, TaskStatus.FAILED
+        self.task_api = task_api
+        self.wanted = wanted
+        self.interval = interval
+        self.timeout = timeout
+        self.exit_on_error = exit_on_error
+        self.progress = progress
+        self.reporter = reporter
+        self.started = _clock()
+        self.deadline = self.started + timeout
+        self.final = {}  # task id -> the ended Task (None: unknown to the server)
+        self.unseen = dict((task_id, 0) for task_id in wanted)
+        self.failures = []
+        self.last_error = None
+        self.delays = _poll_delays(interval)
+        self.seen_progress = {}  # task id -> [(time, progress)], to estimate its end
+        self.latest = {}  # task id -> the last Task seen of it, for the progress line
+
+    def pending(self):
+        return [task_id for task_id in self.wanted if task_id not in self.final]
+
+    def run(self):
+        while True:
+            self.take(self.poll())
+            self.report()
+            if (self.failures and self.exit_on_error) or not self.pending():
+                break
+            self.pause()
+        return self.result()
+
+    def poll(self):
+        """The pending tasks the server knows, by id; {} after a failed poll."""
         try:
-            found = _fetch_tasks(task_api, pending)
-            last_error = None
+            found = _fetch_tasks(self.task_api, self.pending())
+            self.last_error = None
+            return found
         except ApiException as error:
             # a failed poll is not a failed task: try again until the deadline
             if error.status and error.status < 500 and error.status not in (408, 429):
                 raise
-            last_error = error
-            found = {}
+            self.last_error = error
             logger.warning("polling tasks failed (%s); retrying", error.reason)
-        for task_id in pending:
+            return {}
+
+    def take(self, found):
+        for task_id in self.pending():
             task = found.get(task_id)
             if task is None:
-                if last_error is None:
-                    unseen[task_id] += 1
-                    if unseen[task_id] >= UNKNOWN_AFTER_POLLS and \
-                            time.time() - started >= UNKNOWN_AFTER_SECONDS:
-                        final[task_id] = None
-                        failures.append("task %s: not found on the server" % task_id)
+                self.missing(task_id)
                 continue
-            latest[task_id] = task
-            if task.status not in FINISHED:
-                _record_progress(seen_progress, task)
-            if task.status in FINISHED:
-                final[task_id] = task
-                if task.status == TASK_FAILED:
-                    failures.append("task %s (%s) failed: %s: %s" % (
+            self.latest[task_id] = task
+            if task.status in (self.succeeded, self.failed):
+                self.final[task_id] = task
+                if task.status == self.failed:
+                    self.failures.append("task %s (%s) failed: %s: %s" % (
                         task_id, task.description, task.error_code, task.error_message))
-        done = len(final)
-        _report(progress, reporter, done, len(wanted), final,
-                [latest[task_id] for task_id in wanted if task_id in latest])
-        if failures and exit_on_error:
-            break
-        if done == len(wanted):
-            break
-        delay = next(delays)
-        pending = [task_id for task_id in wanted if task_id not in final]
-        estimate = _estimated_remaining(seen_progress, pending)
+            else:
+                _record_progress(self.seen_progress, task)
+
+    def missing(self, task_id):
+        """An id the server does not know is given up on after a few polls and a second."""
+        if self.last_error is not None:
+            return
+        self.unseen[task_id] += 1
+        if self.unseen[task_id] >= UNKNOWN_AFTER_POLLS and \
+                _clock() - self.started >= UNKNOWN_AFTER_SECONDS:
+            self.final[task_id] = None
+            self.failures.append("task %s: not found on the server" % task_id)
+
+    def report(self):
+        _report(self.progress, self.reporter, len(self.final), len(self.wanted), self.final,
+                [self.latest[task_id] for task_id in self.wanted if task_id in self.latest])
+
+    def pause(self):
+        """Sleep until the next poll; 408 when the timeout comes first."""
+        delay = next(self.delays)
+        estimate = _estimated_remaining(self.seen_progress, self.pending())
         if estimate is not None:
             # poll again when the slowest task should have ended, not sooner
-            delay = min(interval, max(FIRST_POLL_DELAY / 2, estimate + 0.02))
-        if time.time() + delay > deadline:
-            remaining = deadline - time.time()
-            if remaining > 0:
-                time.sleep(remaining)
-                continue
-            waiting = [task_id for task_id in wanted if task_id not in final]
+            delay = min(self.interval, max(FIRST_POLL_DELAY / 2, estimate + 0.02))
+        now = _clock()
+        if now + delay > self.deadline:
+            if self.deadline - now > 0:
+                _sleep(self.deadline - now)  # one last poll at the timeout
+                return
+            waiting = self.pending()
             reason = "timed out after %ss waiting for %d task(s): %s" % (
-                timeout, len(waiting), ", ".join(waiting))
-            if last_error is not None:
-                reason += " (last poll failed: %s)" % last_error.reason
+                self.timeout, len(waiting), ", ".join(waiting))
+            if self.last_error is not None:
+                reason += " (last poll failed: %s)" % self.last_error.reason
             raise ApiException(408, reason)
-        time.sleep(delay)
-    if failures:
-        only_unknown = all(item.endswith("not found on the server") for item in failures)
-        raise ApiException(404 if only_unknown else 500, "Tasks failed: " + "; ".join(failures))
-    return [final[task_id] for task_id in wanted]
+        _sleep(delay)
+
+    def result(self):
+        if self.failures:
+            only_unknown = all(item.endswith("not found on the server") for item in self.failures)
+            raise ApiException(404 if only_unknown else 500, "Tasks failed: " + "; ".join(self.failures))
+        return [self.final[task_id] for task_id in self.wanted]
 
 
 def _record_progress(seen, task):
+    from cloudtower.models import TaskStatus
     progress = task.progress
-    if task.status != "EXECUTING" or not isinstance(progress, (int, float)) or progress <= 0:
+    if task.status != TaskStatus.EXECUTING or not isinstance(progress, (int, float)) or progress <= 0:
         return
     samples = seen.setdefault(task.id, [])
     if not samples or progress > samples[-1][1]:
-        samples.append((time.time(), float(progress)))
+        samples.append((_clock(), float(progress)))
         del samples[:-2]
 
 
@@ -210,7 +253,7 @@ def _estimated_remaining(seen, pending):
         rate = (p2 - p1) / max(t2 - t1, 1e-6)
         if rate <= 0:
             return None
-        remaining = (scale - p2) / rate - (time.time() - t2)
+        remaining = (scale - p2) / rate - (_clock() - t2)
         longest = max(longest, remaining)
     return longest
 

@@ -66,3 +66,32 @@ def finish(api_client):
     def finish(task_ids, timeout=10.0, client=None):
         return wait_for_tasks(client or api_client, task_ids, timeout)
     return finish
+
+
+class FakeClock(object):
+    """Time that moves only when waited on: the simulator's tasks and the
+    helpers' pauses share it, so a test counts seconds without spending them."""
+
+    def __init__(self, start):
+        self.now = float(start)
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += max(seconds, 0)
+
+
+@pytest.fixture
+def fake_clock(simulator, monkeypatch):
+    """A ``FakeClock`` driving the simulator's tasks and ``wait_tasks``'s pauses."""
+    import cloudtower.utils
+    clock = FakeClock(time.time())
+    real = simulator.store.clock
+    simulator.store.clock = clock
+    monkeypatch.setattr(cloudtower.utils, "_clock", clock)
+    monkeypatch.setattr(cloudtower.utils, "_sleep", clock.sleep)
+    yield clock
+    simulator.store.clock = real

@@ -178,13 +178,13 @@ def test_request_timeout_number_and_pair(server):
     with make_client(server.url) as client:
         client.configuration.retries = 0
         api = VmApi(client)
-        started = time.time()
+        # the server answers after 1 s: an error at all means the timeout came first
         with pytest.raises(ApiException) as info:
             api.get_vms({}, _request_timeout=0.2)
         assert info.value.status == 0 and "in time" in info.value.reason
-        with pytest.raises(ApiException):
+        with pytest.raises(ApiException) as info:
             api.get_vms({}, _request_timeout=(1, 0.2))
-        assert time.time() - started < 1.9
+        assert info.value.status == 0 and "in time" in info.value.reason
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 500])

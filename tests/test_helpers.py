@@ -110,20 +110,20 @@ def test_none_ids_are_skipped(simulator, api_client):
     assert wait_tasks([None], api_client) == []
 
 
-def test_timeout_raises_408_naming_the_tasks(simulator, api_client):
+def test_timeout_raises_408_naming_the_tasks(simulator, api_client, fake_clock):
     simulator.task_seconds = 30
     ids = label_tasks(api_client, 2)
-    started = time.time()
+    started = fake_clock()
     with pytest.raises(ApiException) as info:
         wait_tasks(ids, api_client, interval=0.2, timeout=0.6)
-    elapsed = time.time() - started
     assert info.value.status == 408
     assert all(task_id in info.value.reason for task_id in ids)
-    # it waits the whole timeout and not much longer
-    assert 0.55 <= elapsed < 1.5
+    # it waits the whole timeout and no longer
+    assert fake_clock() - started == pytest.approx(0.6)
 
 
-def test_failures_raise_500_naming_every_failed_task_after_all_have_ended(simulator, api_client):
+def test_failures_raise_500_naming_every_failed_task_after_all_have_ended(simulator, api_client,
+                                                                          fake_clock):
     vm_api = VmApi(api_client)
     # a refusal by the system (starting a running VM) and an injected failure
     simulator.fail_tasks("create_label", error_code="LABEL_QUOTA",
@@ -133,7 +133,7 @@ def test_failures_raise_500_naming_every_failed_task_after_all_have_ended(simula
     # a task that succeeds, and ends well after both failures
     simulator.task_seconds = 0.8
     slow = label_tasks(api_client, 1, prefix="slow")[0]
-    started = time.time()
+    started = fake_clock()
     with pytest.raises(ApiException) as info:
         wait_tasks([refused, injected, slow], api_client, interval=0.1)
     assert info.value.status == 500
@@ -142,19 +142,20 @@ def test_failures_raise_500_naming_every_failed_task_after_all_have_ended(simula
     assert injected in reason and "LABEL_QUOTA" in reason and "no more labels allowed" in reason
     assert slow not in reason
     # exit_on_error=False: not raised before the slow task had ended
-    assert time.time() - started >= 0.7
+    assert fake_clock() - started >= 0.8
     from cloudtower import TaskApi
     assert TaskApi(api_client).get_tasks({"where": {"id": slow}})[0].status == "SUCCESSED"
 
 
-def test_exit_on_error_raises_as_soon_as_one_fails(simulator, api_client):
+def test_exit_on_error_raises_as_soon_as_one_fails(simulator, api_client, fake_clock):
     refused = VmApi(api_client).start_vm({"where": {"id": running_vm(api_client).id}})[0].task_id
     simulator.task_seconds = 5
     slow = label_tasks(api_client, 1, prefix="slow")[0]
-    started = time.time()
+    started = fake_clock()
     with pytest.raises(ApiException) as info:
         wait_tasks([slow, refused], api_client, interval=0.1, exit_on_error=True)
-    assert time.time() - started < 1.5
+    # the refusal ends after the first task_seconds of it; the slow task's 5 s are not awaited
+    assert fake_clock() - started < 5
     assert info.value.status == 500
     assert refused in info.value.reason and "VM_ALREADY_RUNNING" in info.value.reason
 
@@ -166,34 +167,37 @@ def test_wait_task_raises_on_failure(simulator, api_client):
     assert info.value.status == 500 and "VM_ALREADY_RUNNING" in info.value.reason
 
 
-def test_an_unknown_id_is_reported_not_awaited(simulator, api_client):
+def test_an_unknown_id_is_reported_not_awaited(simulator, api_client, fake_clock):
     known = label_tasks(api_client, 1)[0]
-    started = time.time()
+    started = fake_clock()
     with pytest.raises(ApiException) as info:
         wait_tasks([known, "cknosuchtask0000000000000"], api_client, interval=5, timeout=60)
-    assert time.time() - started < 2
+    # given up on after three polls and a second, not after the 60 s timeout
+    assert fake_clock() - started < 2
     assert info.value.status == 404  # the only problem: nothing failed
     assert "cknosuchtask0000000000000" in info.value.reason
     assert "not found" in info.value.reason
     assert known not in info.value.reason
 
 
-def test_a_task_of_300_ms_is_seen_within_half_a_second(simulator, api_client):
+def test_a_task_of_300_ms_is_seen_within_half_a_second(simulator, api_client, fake_clock):
     simulator.task_seconds = 0.3
     ids = label_tasks(api_client, 1)
-    created = time.time()
+    since = len(simulator.requests)
     wait_tasks(ids, api_client)  # the default interval of 5 s
-    # polls at 0, 0.1, 0.25 and 0.475 s: the 0.475 s poll sees the end
-    assert time.time() - created < 0.6
+    # polls at 0, 0.1 and 0.25 s; the progress seen then says the task ends at
+    # 0.3 s, so the next poll comes just after that, not at 0.475 s
+    assert fake_clock.slept[:2] == pytest.approx([0.1, 0.15])
+    assert 0.3 <= sum(fake_clock.slept) < 0.5
+    assert len(requests_to(simulator, GET_TASKS, since)) == 4
 
 
-def test_no_sleep_after_the_last_task_ends(simulator, api_client):
+def test_no_sleep_after_the_last_task_ends(simulator, api_client, fake_clock):
     ids = label_tasks(api_client, 2)
     simulator.settle()
     since = len(simulator.requests)
-    started = time.time()
     wait_tasks(ids, api_client)
-    assert time.time() - started < 0.2
+    assert fake_clock.slept == []
     assert len(requests_to(simulator, GET_TASKS, since)) == 1
 
 

@@ -105,12 +105,12 @@ def test_connection_refused_is_retried_even_for_mutations_and_then_reported():
     conf = Configuration(host="http://127.0.0.1:%d/v2/api" % port)
     conf.retry_backoff = 0.01
     with ApiClient(conf) as client:
-        started = time.time()
         with pytest.raises(ApiException) as info:
             VmApi(client).create_vm([{"name": "x"}])
     assert info.value.status == 0 and "cannot connect" in info.value.reason
     assert "not retried" not in info.value.reason
-    assert time.time() - started < 5
+    # nothing was sent, so the change could be tried again: every retry was
+    assert "(4 attempts" in info.value.reason
 
 
 def test_expired_token_logs_in_again_once_and_repeats(server):
@@ -161,11 +161,10 @@ def test_a_server_that_never_answers_does_not_hang_forever(server):
     server.reply([], delay=3)
     assert Configuration().timeout is not None
     with client_for(server, timeout=(1, 0.5), retries=0) as client:
-        started = time.time()
+        # the answer comes after 3 s: an error at all means the read timeout came first
         with pytest.raises(ApiException) as info:
             VmApi(client).get_vms({})
-    assert time.time() - started < 2.5
-    assert "in time" in info.value.reason
+    assert info.value.status == 0 and "in time" in info.value.reason
 
 
 def test_secrets_never_reach_logs_reprs_reports_or_errors(server):

@@ -87,6 +87,9 @@ class Simulator(object):
     # the largest request body served; a larger one is answered 413 unread
     max_body_size = limits.MAX_BODY_SIZE
 
+    # how an injected delay waits (tests replace it to count instead of wait)
+    _sleep = staticmethod(time.sleep)
+
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
                  api_version=None, store=None):
@@ -311,7 +314,7 @@ class Simulator(object):
         # a probe takes only the faults aimed at the health path itself
         fault = self._take_fault(op, path, wildcard=not health)
         if fault is not None and fault.delay:
-            time.sleep(fault.delay)
+            self._sleep(fault.delay)
         if fault is not None and not fault.after and (fault.drop or fault.status):
             if fault.drop:
                 return None, None, fault
