@@ -32,8 +32,16 @@ def allowed_text(value, allowed, limit=12):
     (the first few of a long list, with how many there are)."""
     best = suggestion(value, allowed)
     if best is not None:
-        return "did you mean %r?" % (best,)
+        return "did you mean %s?" % quoted(best)
     allowed = list(allowed)
+    shown = "[%s]" % ", ".join(quoted(v) for v in allowed[:limit])
     if len(allowed) <= limit:
-        return "must be one of %s" % allowed
-    return "must be one of %d values, e.g. %s" % (len(allowed), allowed[:limit])
+        return "must be one of %s" % shown
+    return "must be one of %d values, e.g. %s" % (len(allowed), shown)
+
+
+def quoted(value):
+    """``'name_ASC'`` on Python 2 and 3 alike (``repr`` adds a ``u`` on 2)."""
+    if isinstance(value, six.string_types):
+        return "'%s'" % value
+    return repr(value)

@@ -591,9 +591,9 @@ def _check_value(model_name, attr, value, check):
         items = value if many and isinstance(value, (list, tuple)) else [value]
         for item in items:
             if item not in allowed:
-                from cloudtower._spelling import allowed_text
+                from cloudtower._spelling import allowed_text, quoted
                 hint = allowed_text(item, allowed) if not _SECRET_FIELD.search(attr) \
-                    else "must be one of %s" % list(allowed)
+                    else "must be one of [%s]" % ", ".join(quoted(v) for v in allowed)
                 raise ApiValueError("Invalid value for `%s` of %s (%s), %s"
                                     % (attr, model_name, _shown(attr, item), hint))
     if constraints:
@@ -611,7 +611,8 @@ def _shown(attr, value):
     """A value for a message: as itself, or only its type for a field that may hold a secret."""
     if _SECRET_FIELD.search(attr):
         return "a value of type %s" % type(value).__name__
-    return repr(value)
+    from cloudtower._spelling import quoted
+    return quoted(value)
 
 
 def _constraint_problem(value, constraints):

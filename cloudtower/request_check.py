@@ -19,7 +19,7 @@ import warnings
 
 import six
 
-from cloudtower._spelling import suggestion
+from cloudtower._spelling import quoted, suggestion
 from cloudtower.exceptions import ApiValueError
 
 _indexes = {}
@@ -95,8 +95,8 @@ def _check_values(cls, attr, value, allowed, strict, where):
         best = suggestion(item, allowed)
         if best is None:
             continue  # CloudTower decides; a newer one may know the value
-        message = "%s (%s.%s): %r is not one of its values; did you mean %r?" % (
-            where, cls.__name__, attr, item, best)
+        message = "%s (%s.%s): %s is not one of its values; did you mean %s?" % (
+            where, cls.__name__, attr, quoted(item), quoted(best))
         if strict:
             raise ApiValueError(message)
         warnings.warn(message + " (the filter matches nothing otherwise)", RequestWarning,
