@@ -46,7 +46,7 @@ def generate(spec):
     files["docs/api/README.md"] = _docs_index(spec, text)
     for api in spec.apis.values():
         files["docs/api/%s.md" % api.name] = _docs_api(api, spec, text)
-    files["docs/api/models.md"] = _docs_models(spec, text)
+    files.update(_docs_models(spec, text))
     return files
 
 
@@ -609,36 +609,67 @@ def _docs_api(api, spec, text):
     return "".join(out)
 
 
-def _doc_type(type_name, spec):
+def _doc_type(type_name, spec, base="models/"):
+    """A type for the reference, each model in it linked to its page (``base`` + name)."""
     def link(match):
         word = match.group(0)
         if word in spec.models:
-            return "[%s](models.md#%s)" % (word, word.lower())
+            return "[%s](%s%s.md)" % (word, base, word)
         return word
     return "`%s`" % type_name if not any(w in spec.models for w in re.findall(r"\w+", type_name)) \
         else re.sub(r"[A-Za-z_]\w*", link, type_name)
 
 
 def _docs_models(spec, text):
+    """``docs/api/models.md`` (the index) and one page per model and enum."""
     label = "%s to %s" % (spec.versions[0], spec.versions[-1])
-    out = [DOC_HEADER % label, "# Models and enums\n\n",
-           "Import any of them from `cloudtower` or `cloudtower.models`.\n\n"]
+    users = _model_users(spec)
+    index = [DOC_HEADER % label, "# Models and enums\n\n",
+             "Import any of them from `cloudtower` or `cloudtower.models`; "
+             "`help(ModelName)` shows the same fields.\n\n",
+             "| name | kind | CloudTower |\n|---|---|---|\n"]
+    pages = collections.OrderedDict()
     for name, model in sorted(spec.models.items()):
-        out.append("## %s\n\n" % name)
-        if model.range:
-            out.append("CloudTower: %s.\n\n" % text.words(model.range))
-        if model.enum is not None:
-            out.append("Enum: %s\n\n" % ", ".join(
-                "`%s`%s" % (n, " (%s)" % text.words(model.enum_ranges[n]) if n in model.enum_ranges else "")
-                for n, _ in _enum_names(model)))
-            continue
-        out.append("| attribute | JSON key | type | required | CloudTower |\n|---|---|---|---|---|\n")
-        for f in model.fields:
-            type_text = _doc_type(f.type, spec)
-            if f.attr in model.hints:
-                type_text += " (values of %s)" % _doc_type(model.hints[f.attr], spec)
-            out.append("| `%s` | `%s` | %s | %s | %s |\n" % (f.attr, f.key, type_text,
-                                                            "yes" if f.required else "",
-                                                            text.words(f.range)))
-        out.append("\n")
+        index.append("| [%s](models/%s.md) | %s | %s |\n" % (
+            name, name, "enum" if model.enum is not None else "model",
+            text.words(model.range) or "all"))
+        pages["docs/api/models/%s.md" % name] = _docs_model(name, model, spec, text, users, label)
+    pages["docs/api/models.md"] = "".join(index)
+    return pages
+
+
+def _model_users(spec):
+    """Model name -> the "Class.method" whose body or answer is of that type."""
+    users = collections.defaultdict(set)
+    for api in spec.apis.values():
+        for name, op in api.methods:
+            for type_name in (op.body_type, op.return_type):
+                for word in re.findall(r"\w+", type_name or ""):
+                    if word in spec.models:
+                        users[word].add((api.name, name))
+    return users
+
+
+def _docs_model(name, model, spec, text, users, label):
+    out = [DOC_HEADER % label, "# %s\n\n" % name,
+           "`from cloudtower.models import %s`\n\n" % name]
+    if model.range:
+        out.append("CloudTower: %s.\n\n" % text.words(model.range))
+    used = sorted(users.get(name, ()))
+    if used:
+        out.append("Used by %s.\n\n" % ", ".join("[%s.%s](../%s.md#%s)" % (cls, method, cls, method)
+                                                  for cls, method in used[:20]))
+    if model.enum is not None:
+        out.append("| constant | value | CloudTower |\n|---|---|---|\n")
+        for const, value in _enum_names(model):
+            out.append("| `%s` | `%s` | %s |\n" % (const, value, text.words(model.enum_ranges.get(const))))
+        return "".join(out)
+    out.append("| attribute | JSON key | type | required | CloudTower |\n|---|---|---|---|---|\n")
+    for f in model.fields:
+        type_text = _doc_type(f.type, spec, base="")
+        if f.attr in model.hints:
+            type_text += " (values of %s)" % _doc_type(model.hints[f.attr], spec, base="")
+        out.append("| `%s` | `%s` | %s | %s | %s |\n" % (f.attr, f.key, type_text,
+                                                        "yes" if f.required else "",
+                                                        text.words(f.range)))
     return "".join(out)
