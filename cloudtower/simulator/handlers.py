@@ -20,6 +20,7 @@ operation is served by a generic handler chosen from its shape:
 Every mutation returns its tasks and changes the store only when they end.
 """
 import re
+import threading
 
 import six
 
@@ -28,6 +29,11 @@ from cloudtower.simulator.errors import ApiError, Refused, bad_request
 from cloudtower.simulator.schema import body_item, schema, split_list, table_of_where, tables
 
 HANDLERS = {}
+# The modules with handlers of their own (each registers them with @handles):
+# listed here, in one place, and loaded when the first handler is looked up.
+HANDLER_MODULES = ("resources", "session", "upload", "vm")
+_loaded = []
+_load_lock = threading.Lock()
 
 BYTE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4,
               "PB": 1024 ** 5}
@@ -406,8 +412,20 @@ def fake_mutation(ctx):
     return [answer] if many else answer
 
 
+def load_handler_modules():
+    """Import every module of ``HANDLER_MODULES`` once, so that their handlers are registered."""
+    if not _loaded:
+        with _load_lock:
+            if not _loaded:
+                import importlib
+                for name in HANDLER_MODULES:
+                    importlib.import_module("cloudtower.simulator." + name)
+                _loaded.append(True)
+
+
 def handler_for(op):
     """The function serving ``op``."""
+    load_handler_modules()
     special = HANDLERS.get(op.name)
     if special is not None:
         return special

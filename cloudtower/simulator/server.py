@@ -19,16 +19,7 @@ import six
 from six.moves import BaseHTTPServer, socketserver
 
 from cloudtower.model import RecursionError_
-from cloudtower.simulator import (  # noqa: F401
-    handlers,
-    limits,
-    resources,
-    roles,
-    session,
-    upload,
-    validate,
-    vm,
-)
+from cloudtower.simulator import handlers, limits, roles, session, validate
 from cloudtower.simulator.errors import ApiError, bad_request
 from cloudtower.simulator.schema import routes
 from cloudtower.simulator.store import Store
