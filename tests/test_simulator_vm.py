@@ -647,6 +647,7 @@ def test_a_request_refused_half_way_leaves_no_task_and_no_change(api_client, sim
     from cloudtower import ApiException
     from cloudtower.simulator import handlers
     from cloudtower.simulator.errors import bad_request
+    handlers.load_handler_modules()
     real = handlers.HANDLERS["start_vm"]
 
     def start_then_refuse(ctx):
