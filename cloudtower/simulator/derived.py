@@ -85,6 +85,11 @@ def _vm_size(row, store):
     return size
 
 
+def _lun_snapshot_num(row, store):
+    return sum(1 for snapshot in store.rows["IscsiLunSnapshot"].values()
+               if snapshot.get("iscsi_lun") == row["id"])
+
+
 DERIVED = {
     "Cluster": Derived({
         "running_vm_num": _status_count("Cluster", "RUNNING"),
@@ -115,6 +120,9 @@ DERIVED = {
         "total_data_capacity": _over_clusters("total_data_capacity"),
         "used_data_space": _over_clusters("used_data_space"),
         "failure_data_space": _over_clusters("failure_data_space"),
+    }),
+    "IscsiLun": Derived({
+        "snapshot_num": _lun_snapshot_num,
     }),
     "Vm": Derived({
         "size": _vm_size,

@@ -173,30 +173,42 @@ def rollback_vm(ctx):
         store.update("Vm", vm, _config(snapshot))
         frozen = snapshot.get("vm_disks") or []
         keep = set(d.get("vm_volume_local_id") for d in frozen if d.get("type") == "DISK")
-        for disk in disks(store, vm):
+        # devices keep their ids: disks whose volume the snapshot has stay, the
+        # CD-ROMs take the snapshot's images in order, what it lacks goes
+        for disk in disks(store, vm, "DISK"):
             volume = store.ref("VmDisk", disk, "vm_volume")
-            if disk.get("type") == "CD_ROM" or volume is None or volume.get("local_id") not in keep:
+            if volume is None or volume.get("local_id") not in keep:
                 detach_disk(store, disk)
         mounted = set((store.ref("VmDisk", d, "vm_volume") or {}).get("local_id")
                       for d in disks(store, vm, "DISK"))
         volumes = dict((v.get("local_id"), v) for v in store.rows["VmVolume"].values())
         images = dict((i.get("local_id"), i) for i in store.rows["ElfImage"].values())
+        cd_roms = disks(store, vm, "CD_ROM")
+        frozen_roms = [d for d in frozen if d.get("type") == "CD_ROM"]
+        for index, disk in enumerate(frozen_roms):
+            image = images.get(disk.get("elf_image_local_id"))
+            image_id = image["id"] if image else None
+            if index < len(cd_roms):
+                store.update("VmDisk", cd_roms[index], {"elf_image": image_id,
+                                                        "boot": int(disk.get("boot") or 0)})
+            else:
+                attach_cd_rom(store, vm, image_id, disk.get("boot"))
+        for rom in cd_roms[len(frozen_roms):]:
+            store.delete("VmDisk", rom)
         for disk in frozen:
-            if disk.get("type") == "CD_ROM":
-                image = images.get(disk.get("elf_image_local_id"))
-                attach_cd_rom(store, vm, image["id"] if image else None, disk.get("boot"))
-            elif disk.get("vm_volume_local_id") not in mounted:
+            if disk.get("type") != "CD_ROM" and disk.get("vm_volume_local_id") not in mounted:
                 volume = volumes.get(disk.get("vm_volume_local_id"))
                 if volume is not None and (not volume.get("vm_disks") or volume.get("sharing")):
                     attach_disk(store, vm, volume, disk.get("bus"), disk.get("boot"))
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 def build_template(store, vm, params, template_id=None, base=None):
     values = dict(base or {})
     values.update(_config(vm))
     values.update({
-        "cluster": params.get("cluster_id") or vm.get("cluster"), "name": params.get("name"),
+        # a template lives in its VM's cluster (a cluster_id given names that one)
+        "cluster": vm.get("cluster"), "name": params.get("name"),
         "description": params.get("description") or "",
         "cloud_init_supported": bool(params.get("cloud_init_supported")),
         "vm_disks": frozen_disks(store, vm, with_snapshots=False),
@@ -219,14 +231,11 @@ def _template_from_vm(convert):
             template_id = store.new_id()
             preview = fill_row(store, "VmTemplate", {
                 "id": template_id, "name": params.get("name"), "entityAsyncStatus": "CREATING",
-                "cluster": params.get("cluster_id") or (vm or {}).get("cluster"),
+                "cluster": (vm or {}).get("cluster") or params.get("cluster_id"),
                 "vm_disks": [], "vm_nics": []})
 
             def apply(params=params, template_id=template_id, preview=preview):
                 current = need(store, "Vm", params.get("vm_id"), "VM")
-                if params.get("cluster_id") and params["cluster_id"] != current.get("cluster"):
-                    refuse("VM_NOT_IN_CLUSTER", "VM %s is not in cluster %s"
-                           % (current.get("name"), params["cluster_id"]))
                 if convert:
                     must_be_off(current, "converted to a template")
                 build_template(store, current, params, template_id, preview)
@@ -385,3 +394,79 @@ def create_role(ctx):
     # a role made by a user is no built-in one: no preset, only its actions
     return create(ctx, lambda params: {"preset": None, "platform": "MANAGEMENT",
                                        "actions": list(params.get("actions") or [])})
+
+
+# -- iSCSI LUNs from snapshots and copies ------------------------------------------------
+
+_LUN_FIGURES = ("assigned_size", "replica_num", "thin_provision", "stripe_num", "stripe_size",
+                "allowed_initiators", "io_size", "bps", "bps_max", "bps_max_length", "bps_rd",
+                "bps_rd_max", "bps_rd_max_length", "bps_wr", "bps_wr_max", "bps_wr_max_length",
+                "iops", "iops_max", "iops_max_length", "iops_rd", "iops_rd_max",
+                "iops_rd_max_length", "iops_wr", "iops_wr_max", "iops_wr_max_length")
+
+
+def _new_lun(ctx, params, target_id, source_id, source_table, name):
+    """A LUN like the source LUN (or the LUN of a source snapshot) in ``target_id``."""
+    store = ctx.store
+    source = store.get(source_table, source_id) or {}
+    lun = source if source_table == "IscsiLun" else (store.ref(source_table, source, "iscsi_lun") or {})
+    values = dict((key, lun[key]) for key in _LUN_FIGURES if lun.get(key) is not None)
+    values.update({"id": store.new_id(), "name": name, "iscsi_target": target_id,
+                   "local_id": store.new_uuid(), "zbs_volume_id": store.new_uuid(),
+                   "local_created_at": store.now_iso(), "consistency_group": None,
+                   "entityAsyncStatus": None, "snapshot_num": 0,
+                   "lun_id": 1 + max([int(other.get("lun_id") or 0) for other in store.rows["IscsiLun"].values()
+                                      if other.get("iscsi_target") == target_id] or [0])})
+    if "assigned_size" not in values and source.get("unique_size"):
+        values["assigned_size"] = int(source["unique_size"])
+    row = fill_row(store, "IscsiLun", values)
+
+    def apply(row=row):
+        need(store, source_table, source_id, "iSCSI LUN" if source_table == "IscsiLun"
+             else "iSCSI LUN snapshot")
+        need(store, "IscsiTarget", target_id, "iSCSI target")
+        store.insert("IscsiLun", dict(row))
+    target = store.get("IscsiTarget", target_id) if target_id else None
+    task = ctx.schedule(apply, row, "IscsiLun", cluster_id=(target or {}).get("cluster"),
+                        description=describe(ctx.op.name, row), args=params)
+    if target is None or store.get(source_table, source_id) is None:
+        return task, "IscsiLun", None  # it will fail: an answer of the right shape
+    return task, "IscsiLun", dict(row, entityAsyncStatus="CREATING")
+
+
+@handles("clone_iscsi_lun_from_snapshot")
+def clone_iscsi_lun_from_snapshot(ctx):
+    return ctx.result([_new_lun(ctx, params, params.get("iscsi_target_id"),
+                                params.get("snapshot_id"), "IscsiLunSnapshot", params.get("name"))
+                       for params in ctx.body])
+
+
+@handles("copy_iscsi_lun")
+def copy_iscsi_lun(ctx):
+    store = ctx.store
+    results = []
+    for params in ctx.body:
+        source = store.get("IscsiLun", params.get("src_lun_id")) or {}
+        target_id = params.get("dest_iscsi_target_id") or source.get("iscsi_target")
+        results.append(_new_lun(ctx, params, target_id, params.get("src_lun_id"), "IscsiLun",
+                                params.get("name")))
+    return ctx.result(results)
+
+
+@handles("rollback_iscsi_lun_from_snapshot")
+def rollback_iscsi_lun_from_snapshot(ctx):
+    """The LUN takes its snapshot's data back: the same LUN, same id and target."""
+    store = ctx.store
+    results = []
+    for params in ctx.body:
+        lun = store.get("IscsiLun", params.get("lun_id"))
+
+        def apply(params=params):
+            current = need(store, "IscsiLun", params.get("lun_id"), "iSCSI LUN")
+            snapshot = need(store, "IscsiLunSnapshot", params.get("snapshot_id"), "iSCSI LUN snapshot")
+            if snapshot.get("iscsi_lun") != current["id"]:
+                refuse("ISCSI_LUN_SNAPSHOT_NOT_OF_LUN", "snapshot %s is not a snapshot of LUN %s"
+                       % (snapshot["id"], current.get("name")))
+        task = ctx.schedule(apply, lun, "IscsiLun", args=params)
+        results.append((task, "IscsiLun", lun))
+    return ctx.result(results)

@@ -105,6 +105,7 @@ class _Seeder(object):
         self.storage()
         self.alerts()
         self.history()
+        self.settings()
 
     # -- people --------------------------------------------------------------
 
@@ -466,6 +467,15 @@ class _Seeder(object):
                 "resource_rollback_retry_count": None, "args": {}, "snapshot": "{}", "steps": [],
                 "internal": False, "type": None, "key": None, "cluster": vm["cluster"],
                 "user": root["id"]})
+
+    def settings(self):
+        # the VM recycle bin is on (the seed has VMs in it), keeping VMs 7 days
+        self.add("GlobalSettings", {
+            "vm_recycle_bin": {"enabled": True, "retain": 7},
+            "auth": {"access_list": [], "access_mode": "NONE", "enable_single_session_login": False,
+                     "login_miss_num_threshold": 5, "login_miss_time_threshold": 10,
+                     "password_complexity": "MIDDLE", "password_expire_days": 0,
+                     "session_max_age": 2592000}})
 
 
 # the accounts seeded for the built-in roles other than ROOT (see docs/simulator.md)

@@ -3,9 +3,10 @@
 
 Checks what the schema says and nothing more: types, required fields,
 enum values, the few numeric/length constraints, and unknown properties
-where the schema is closed (``additionalProperties: false``). The first
-problem found is reported as a 400 naming the field path, e.g.
-``body[0].vm_nics[1].model``.
+where the schema is closed (``additionalProperties: false``); as Prisma
+does, the ``AND``/``OR``/``NOT`` of a where-input take one object as well
+as a list. The first problem found is reported as a 400 naming the field
+path, e.g. ``body[0].vm_nics[1].model``.
 """
 import numbers
 
@@ -14,6 +15,8 @@ import six
 from cloudtower.simulator.errors import bad_request
 from cloudtower.simulator.schema import dict_value_type, schema, split_list
 
+# the logical operators of a *WhereInput
+_LOGICAL = ("AND", "OR", "NOT")
 _NAMES = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
           "datetime": "a date-time string", "date": "a date string"}
 
@@ -106,6 +109,10 @@ def check(type_name, value, path="body", version=None):
                     spot = _path(where, index) if field.many else where
                     raise bad_request("%s must be one of %s, got %r" % (
                         spot, ", ".join(field.enum), one), spot)
+            continue
+        if key in _LOGICAL and field.many and isinstance(item, dict):
+            # Prisma takes one where-object as well as a list of them
+            check(field.inner, item, where, version)
             continue
         check(field.type, item, where, version)
         if field.enum is not None:

@@ -9,8 +9,9 @@ running VM cannot be started, a stopped one cannot be suspended, a VM
 migrates only to another host of its own cluster, ...). A refused change
 fails its task with an error code and changes nothing.
 
-As on a real CloudTower, editing a VM's configuration gives its virtual
-disks and NICs new ids (the rows are rebuilt from the cluster's state).
+Devices keep their ids: a disk, CD-ROM or NIC has the same id from the
+task that created it to the task that removes it, whatever else changes on
+its VM, so ids read from an answer stay valid once the task has ended.
 """
 import six
 
@@ -118,13 +119,8 @@ def detach_disk(store, disk):
         store.update("VmVolume", volume, {"mounting": bool(volume.get("vm_disks"))})
 
 
-def renew_devices(store, vm):
-    """Give the VM's disks and NICs new ids, keeping what they are."""
-    for table, key in (("VmDisk", "vm_disks"), ("VmNic", "vm_nics")):
-        for device in store.targets("Vm", vm, key):
-            copy = dict((k, v) for k, v in device.items() if k != "id")
-            store.delete(table, device)
-            store.insert(table, copy)
+def renumber_nics(store, vm):
+    """Keep the NICs' ``order`` the positions they have (after one is removed)."""
     for order, nic in enumerate(store.targets("Vm", vm, "vm_nics")):
         if nic.get("order") != order:
             store.update("VmNic", nic, {"order": order})
@@ -205,6 +201,7 @@ class VmSpec(object):
         self.disks = []   # dicts: kind = new | mount | cdrom (+ the details)
         self.nics = []
         self.failure = None  # (code, message) when the task is to be refused
+        self.consumes = None  # (table, id) of a row the VM replaces (a template converted)
 
     def preview(self, store, vm_id):
         row = dict(VM_DEFAULTS)
@@ -264,7 +261,25 @@ def _limits(item):
 def _nic_params(nics):
     return [{"vlan": n.get("connect_vlan_id"), "model": n.get("model"), "enabled": n.get("enabled"),
              "mirror": n.get("mirror"), "mac": n.get("mac_address"), "ip": n.get("ip_address"),
-             "gateway": n.get("gateway"), "netmask": n.get("subnet_mask")} for n in nics or ()]
+             "gateway": n.get("gateway"), "netmask": n.get("subnet_mask"),
+             "vpc": bool(n.get("vpc_nic")) or n.get("type") == "VPC"} for n in nics or ()]
+
+
+def check_nic(store, nic, cluster_id):
+    """A NIC joins a VLAN of the VM's cluster, or a VPC (not modelled: no VLAN)."""
+    if nic.get("vlan"):
+        check_vlan(store, nic["vlan"], cluster_id)
+    elif not nic.get("vpc"):
+        refuse("VM_NIC_VLAN_REQUIRED", "a NIC needs connect_vlan_id (or vpc_nic)")
+
+
+def add_nic(store, vm, nic):
+    row = attach_nic(store, vm, nic.get("vlan"), nic.get("model"), nic.get("enabled"),
+                     nic.get("mirror"), nic.get("mac"), nic.get("ip"), nic.get("gateway"),
+                     nic.get("netmask"))
+    if nic.get("vpc") and not nic.get("vlan"):
+        store.update("VmNic", row, {"type": "VPC"})
+    return row
 
 
 def build_vm(store, vm_id, spec, base=None):
@@ -281,9 +296,7 @@ def build_vm(store, vm_id, spec, base=None):
             refuse("VM_FOLDER_NOT_IN_CLUSTER", "VM folder %s is not in cluster %s"
                    % (spec.folder_id, cluster_id))
     for nic in spec.nics:
-        if not nic.get("vlan"):
-            refuse("VM_NIC_VLAN_REQUIRED", "a NIC needs connect_vlan_id")
-        check_vlan(store, nic["vlan"], cluster_id)
+        check_nic(store, nic, cluster_id)
     mounted = set()
     for disk in spec.disks:
         if disk["kind"] == "mount":
@@ -332,9 +345,21 @@ def build_vm(store, vm_id, spec, base=None):
         attach_disk(store, vm, volume, disk.get("bus"), disk.get("boot"), disk.get("key"),
                     disk.get("limits"))
     for nic in spec.nics:
-        attach_nic(store, vm, nic["vlan"], nic.get("model"), nic.get("enabled"), nic.get("mirror"),
-                   nic.get("mac"), nic.get("ip"), nic.get("gateway"), nic.get("netmask"))
+        add_nic(store, vm, nic)
     return vm
+
+
+def _build_from_spec(store, vm_id, spec, preview):
+    """What the task of one new VM does when it ends."""
+    if spec.failure is not None:
+        refuse(*spec.failure)
+    if spec.cluster_id is None:
+        refuse("CLUSTER_REQUIRED", "cluster_id is required")
+    if spec.consumes is not None:
+        need(store, spec.consumes[0], spec.consumes[1], "VM template")
+    build_vm(store, vm_id, spec, preview)
+    if spec.consumes is not None:
+        store.delete(spec.consumes[0], store.get(*spec.consumes))
 
 
 def _create(ctx, specs):
@@ -346,11 +371,7 @@ def _create(ctx, specs):
         preview = spec.preview(store, vm_id)
 
         def apply(vm_id=vm_id, spec=spec, preview=preview):
-            if spec.failure is not None:
-                refuse(*spec.failure)
-            if spec.cluster_id is None:
-                refuse("CLUSTER_REQUIRED", "cluster_id is required")
-            build_vm(store, vm_id, spec, preview)
+            _build_from_spec(store, vm_id, spec, preview)
         task = ctx.schedule(apply, preview, "Vm", cluster_id=cluster_hint,
                             description=describe(ctx.op.name, preview), args=params)
         results.append((task, "Vm", preview))
@@ -402,7 +423,8 @@ def _template_nics(store, template, cluster_id):
                 if vds is not None and vds.get("cluster") == cluster_id:
                     vlan_id = row["id"]
         nics.append({"vlan": vlan_id, "model": nic.get("model"), "enabled": nic.get("enabled"),
-                     "mirror": nic.get("mirror"), "mac": None, "ip": None})
+                     "mirror": nic.get("mirror"), "mac": None, "ip": None,
+                     "vpc": nic.get("type") == "VPC"})
     return nics
 
 
@@ -474,29 +496,128 @@ def create_vm_from_template(ctx):
     return _create(ctx, specs)
 
 
+def _library_spec(store, params):
+    library = store.get("ContentLibraryVmTemplate", params.get("template_id"))
+    cluster_id = params.get("cluster_id")
+    if library is None:
+        return _failing(params, "CONTENT_LIBRARY_VM_TEMPLATE_NOT_FOUND",
+                        "content library VM template %s does not exist" % params.get("template_id"))
+    if cluster_id not in (library.get("clusters") or ()):
+        return _failing(params, "CONTENT_LIBRARY_VM_TEMPLATE_NOT_IN_CLUSTER",
+                        "content library VM template %s is not distributed to cluster %s"
+                        % (library["id"], cluster_id))
+    source = library
+    for template_id in library.get("vm_templates") or ():
+        template = store.get("VmTemplate", template_id)
+        if template is not None and template.get("cluster") == cluster_id:
+            source = template
+    return _template_spec(store, source, params, cluster_id)
+
+
 @handles("create_vm_from_content_library_template")
 def create_vm_from_content_library_template(ctx):
+    return _create(ctx, [(_library_spec(ctx.store, params), params.get("cluster_id"), params)
+                         for params in ctx.body])
+
+
+@handles("create_vm_from_content_library_template_batch")
+def create_vm_from_content_library_template_batch(ctx):
+    """One task creates every VM of the batch (or none, if one is refused)."""
+    store = ctx.store
+    body = ctx.body
+    built = []
+    for params in body.get("vms") or ():
+        params = dict(params, template_id=body.get("template_id"))
+        spec = _library_spec(store, params)
+        vm_id = store.new_id()
+        built.append((vm_id, spec, spec.preview(store, vm_id)))
+
+    def apply():
+        for vm_id, spec, preview in built:
+            _build_from_spec(store, vm_id, spec, preview)
+    task = ctx.schedule(apply, description=describe(ctx.op.name), args=body)
+    return {"task_id": task["id"],
+            "data": [ctx.render("Vm", preview) for _, _, preview in built]}
+
+
+@handles("convert_vm_template_to_vm")
+def convert_vm_template_to_vm(ctx):
+    """The template becomes a VM (stopped, unless asked otherwise) and is gone."""
     store = ctx.store
     specs = []
     for params in ctx.body:
-        library = store.get("ContentLibraryVmTemplate", params.get("template_id"))
-        cluster_id = params.get("cluster_id")
-        if library is None:
-            spec = _failing(params, "CONTENT_LIBRARY_VM_TEMPLATE_NOT_FOUND",
-                            "content library VM template %s does not exist"
-                            % params.get("template_id"))
-        elif cluster_id not in (library.get("clusters") or ()):
-            spec = _failing(params, "CONTENT_LIBRARY_VM_TEMPLATE_NOT_IN_CLUSTER",
-                            "content library VM template %s is not distributed to cluster %s"
-                            % (library["id"], cluster_id))
+        template = store.get("VmTemplate", params.get("converted_from_template_id"))
+        if template is None:
+            spec = _failing(params, "VM_TEMPLATE_NOT_FOUND", "VM template %s does not exist"
+                            % params.get("converted_from_template_id"))
         else:
-            source = library
-            for template_id in library.get("vm_templates") or ():
-                template = store.get("VmTemplate", template_id)
-                if template is not None and template.get("cluster") == cluster_id:
-                    source = template
-            spec = _template_spec(store, source, params, cluster_id)
-        specs.append((spec, cluster_id, params))
+            spec = _template_spec(store, template, params, template.get("cluster"))
+            spec.values["description"] = template.get("description") or ""
+            spec.consumes = ("VmTemplate", template["id"])
+        specs.append((spec, spec.cluster_id, params))
+    return _create(ctx, specs)
+
+
+@handles("rebuild_vm")
+def rebuild_vm(ctx):
+    """A new VM from a VM snapshot: its configuration, disks and NICs."""
+    store = ctx.store
+    specs = []
+    for params in ctx.body:
+        snapshot = store.get("VmSnapshot", params.get("rebuild_from_snapshot_id"))
+        if snapshot is None:
+            spec = _failing(params, "VM_SNAPSHOT_NOT_FOUND", "VM snapshot %s does not exist"
+                            % params.get("rebuild_from_snapshot_id"))
+        else:
+            spec = _template_spec(store, snapshot, params,
+                                  params.get("cluster_id") or snapshot.get("cluster"))
+            if params.get("vm_disks") is not None:
+                spec.disks = []
+                _disk_params(spec, params["vm_disks"], params.get("name"))
+        specs.append((spec, spec.cluster_id, params))
+    return _create(ctx, specs)
+
+
+@handles("import_vm")
+def import_vm(ctx):
+    """A VM from an uploaded OVF: the parsed OVF, then what the parameters change."""
+    specs = []
+    for params in ctx.body:
+        ovf = params.get("parsed_ovf") or {}
+        cpu = ovf.get("cpu") or {}
+        spec = VmSpec()
+        spec.cluster_id = params.get("cluster_id")
+        defaults = {"firmware": ovf.get("firmware") or "BIOS", "description": ovf.get("description") or "",
+                    "cpu": {"cores": int(cpu.get("cores") or 1), "sockets": int(cpu.get("sockets") or 1)}}
+        if ovf.get("vcpu"):
+            defaults["vcpu"] = int(ovf["vcpu"])
+        if ovf.get("memory"):
+            defaults["memory"] = int(ovf["memory"])
+        _vm_basics(spec, params, defaults)
+        operate = params.get("disk_operate") or {}
+        by_vmdk = dict((m.get("vmdk_name"), m) for m in operate.get("modify_vmdk_disks") or ())
+        cd_roms = dict((m.get("index"), m) for m in operate.get("modify_cd_roms") or ())
+        for index, disk in enumerate(ovf.get("disks") or ()):
+            if disk.get("type") == "CD_ROM":
+                change = cd_roms.get(index) or {}
+                if not change.get("removed"):
+                    spec.disks.append({"kind": "cdrom", "image": change.get("elf_image_id"),
+                                       "content_library_image": change.get("content_library_image_id"),
+                                       "boot": change.get("boot", index), "key": None})
+                continue
+            change = by_vmdk.get(disk.get("name")) or {}
+            spec.disks.append({"kind": "new", "size": int(disk.get("size") or 0),
+                               "name": change.get("volume_name") or "%s-disk-%d" % (params.get("name"), index),
+                               "bus": change.get("bus") or disk.get("bus"),
+                               "boot": change.get("boot", index), "key": None,
+                               "policy": change.get("elf_storage_policy")})
+        _disk_params(spec, operate.get("new_disks"), params.get("name"))
+        macs = [n.get("mac") for n in ovf.get("nics") or ()]
+        spec.nics = _nic_params(params.get("vm_nics"))
+        for index, nic in enumerate(spec.nics):
+            if not nic.get("mac") and index < len(macs):
+                nic["mac"] = macs[index]
+        specs.append((spec, spec.cluster_id, params))
     return _create(ctx, specs)
 
 
@@ -536,7 +657,8 @@ def clone_vm(ctx):
             spec.nics = _nic_params(params["vm_nics"])
         else:
             spec.nics = [{"vlan": nic.get("vlan"), "model": nic.get("model"),
-                          "enabled": nic.get("enabled"), "mirror": nic.get("mirror")}
+                          "enabled": nic.get("enabled"), "mirror": nic.get("mirror"),
+                          "vpc": nic.get("type") == "VPC"}
                          for nic in store.targets("Vm", source, "vm_nics")]
         specs.append((spec, cluster_id, params))
     return _create(ctx, specs)
@@ -544,16 +666,13 @@ def clone_vm(ctx):
 
 # -- operations on existing VMs ----------------------------------------------------
 
-def for_each_vm(ctx, where, change, renew=False, table="Vm"):
+def for_each_vm(ctx, where, change, table="Vm"):
     """A task per VM matched by ``where``; ``change(vm)`` runs when it ends."""
     store = ctx.store
     results = []
     for vm in store.find("Vm", where, path="body.where"):
         def apply(vm_id=vm["id"]):
-            current = need(store, "Vm", vm_id, "VM")
-            change(current)
-            if renew and store.get("Vm", vm_id) is not None:
-                renew_devices(store, current)
+            change(need(store, "Vm", vm_id, "VM"))
         task = ctx.schedule(apply, vm, "Vm")
         results.append((task, table, vm))
     return ctx.result(results)
@@ -585,10 +704,9 @@ def start_vm(ctx):
         _not_in_recycle_bin(vm)
         if vm.get("status") == "RUNNING":
             refuse("VM_ALREADY_RUNNING", "VM %s is already running" % vm.get("name"))
-        if vm.get("status") == "SUSPENDED":
-            refuse("VM_IS_SUSPENDED", "VM %s is suspended: resume it instead" % vm.get("name"))
-        if vm.get("status") not in ("STOPPED",):
-            refuse("VM_STATUS_INVALID", "VM %s cannot start from %s" % (vm.get("name"), vm.get("status")))
+        if vm.get("status") == "DELETED":
+            refuse("VM_STATUS_INVALID", "VM %s no longer exists in its cluster" % vm.get("name"))
+        # STOPPED starts; SUSPENDED (it resumes) and UNKNOWN are not refused either
         if host_id:
             host = check_host(store, host_id, vm.get("cluster"))
         else:
@@ -628,17 +746,13 @@ def migrate_vm(ctx):
 
     def change(vm):
         _not_in_recycle_bin(vm)
-        if vm.get("status") != "RUNNING":
-            refuse("VM_NOT_RUNNING", "only a running VM migrates; %s is %s"
-                   % (vm.get("name"), vm.get("status")))
         if host_id:
             host = check_host(store, host_id, vm.get("cluster"))
-            if host["id"] == vm.get("host"):
-                refuse("VM_ALREADY_ON_HOST", "VM %s already runs on host %s"
-                       % (vm.get("name"), host.get("name")))
         else:
             host = pick_host(store, vm.get("cluster"), exclude=vm.get("host"))
-        _status(store, vm, "RUNNING", host["id"])
+        # a running VM moves live; any other is a cold migration: its host
+        # changes, its status does not
+        store.update("Vm", vm, {"host": host["id"], "node_ip": host.get("management_ip") or ""})
     return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
@@ -648,12 +762,67 @@ def must_be_off(vm, verb):
                % (vm.get("name"), vm.get("status"), verb))
 
 
+# -- the recycle bin and its settings ------------------------------------------------
+#
+# GlobalSettings holds the recycle bin every cluster follows unless its
+# ClusterSettings has one of its own. A VM moves to the bin only while its
+# cluster's bin is on; turning a bin off (or shortening how many days it
+# keeps VMs) deletes for good the VMs it no longer keeps, so they cannot be
+# recovered. The simulator's days do not pass: a VM stays in an enabled bin.
+
+_BIN_OFF = {"enabled": False, "retain": 0}
+
+
+def global_settings(store):
+    """The one GlobalSettings row (created if a test removed it)."""
+    for row in store.rows["GlobalSettings"].values():
+        return row
+    return store.insert("GlobalSettings", {"vm_recycle_bin": dict(_BIN_OFF), "auth": None})
+
+
+def cluster_settings(store, cluster_id):
+    for row in store.rows["ClusterSettings"].values():
+        if row.get("cluster") == cluster_id:
+            return row
+    return None
+
+
+def recycle_bin(store, cluster_id):
+    """``{"enabled", "retain"}``: the recycle bin the VMs of the cluster follow."""
+    own = cluster_settings(store, cluster_id)
+    if own is not None and own.get("vm_recycle_bin"):
+        return own["vm_recycle_bin"]
+    return global_settings(store).get("vm_recycle_bin") or _BIN_OFF
+
+
+def empty_recycle_bins(store, before):
+    """Delete for good the binned VMs their bin no longer keeps.
+
+    ``before``: {cluster id: the bin it followed before the settings changed}.
+    """
+    for vm in list(store.rows["Vm"].values()):
+        if not vm.get("in_recycle_bin") or vm.get("cluster") not in before:
+            continue
+        old, new = before[vm["cluster"]], recycle_bin(store, vm.get("cluster"))
+        if not new.get("enabled") or int(new.get("retain") or 0) < int(old.get("retain") or 0):
+            remove_vm(store, vm)
+
+
+def bins_now(store):
+    return dict((cluster_id, dict(recycle_bin(store, cluster_id)))
+                for cluster_id in store.rows["Cluster"])
+
+
 @handles("move_vm_to_recycle_bin")
 def move_vm_to_recycle_bin(ctx):
     store = ctx.store
 
     def change(vm):
-        _not_in_recycle_bin(vm)
+        if vm.get("in_recycle_bin"):
+            return
+        if not recycle_bin(store, vm.get("cluster")).get("enabled"):
+            refuse("VM_RECYCLE_BIN_DISABLED", "the recycle bin of VM %s's cluster is off: turn it on "
+                   "(update_global_recycle_bin_setting) or delete the VM" % vm.get("name"))
         must_be_off(vm, "moved to the recycle bin")
         store.update("Vm", vm, {"in_recycle_bin": True, "deleted_at": store.now_iso()})
     return for_each_vm(ctx, ctx.body.get("where"), change, table="Vm")
@@ -664,10 +833,60 @@ def recover_vm_from_recycle_bin(ctx):
     store = ctx.store
 
     def change(vm):
-        if not vm.get("in_recycle_bin"):
-            refuse("VM_NOT_IN_RECYCLE_BIN", "VM %s is not in the recycle bin" % vm.get("name"))
-        store.update("Vm", vm, {"in_recycle_bin": False, "deleted_at": None})
+        if vm.get("in_recycle_bin"):
+            store.update("Vm", vm, {"in_recycle_bin": False, "deleted_at": None})
     return for_each_vm(ctx, ctx.body.get("where"), change, table="Vm")
+
+
+@handles("update_global_recycle_bin_setting")
+def update_global_recycle_bin_setting(ctx):
+    store = ctx.store
+    body = ctx.body or {}
+    wanted = {"enabled": bool(body.get("enabled")), "retain": int(body.get("retain") or 0)}
+    settings = global_settings(store)
+
+    def apply():
+        before = bins_now(store)
+        store.update("GlobalSettings", settings, {"vm_recycle_bin": dict(wanted)})
+        empty_recycle_bins(store, before)
+    task = ctx.schedule(apply, settings, "GlobalSettings", description="Update the global "
+                        "recycle bin setting", args=body)
+    return ctx.result([(task, "GlobalSettings", settings)])
+
+
+def _cluster_recycle_bin(deleting):
+    def handler(ctx):
+        store = ctx.store
+        data = (ctx.body or {}).get("data") or {}
+        wanted = None if deleting else {"enabled": bool(data.get("enabled")),
+                                        "retain": int(data.get("retain") or 0)}
+        results = []
+        for cluster in store.find("Cluster", (ctx.body or {}).get("where")):
+            current = cluster_settings(store, cluster["id"])
+            preview = current if current is not None else fill_row(store, "ClusterSettings", {
+                "id": store.new_id(), "cluster": cluster["id"], "vm_recycle_bin": None,
+                "default_ha": True, "default_storage_policy": "REPLICA_2_THIN_PROVISION",
+                "enabled_iscsi": False})
+
+            def apply(cluster_id=cluster["id"], preview=preview):
+                need(store, "Cluster", cluster_id, "cluster")
+                before = bins_now(store)
+                row = cluster_settings(store, cluster_id)
+                if row is None:
+                    if deleting:
+                        return
+                    row = store.insert("ClusterSettings", dict(preview))
+                store.update("ClusterSettings", row, {"vm_recycle_bin": wanted})
+                empty_recycle_bins(store, before)
+            task = ctx.schedule(apply, cluster, "Cluster")
+            results.append((task, "ClusterSettings", preview))
+        return ctx.result(results)
+    return handler
+
+
+handles("create_cluster_recycle_bin_setting", "update_cluster_recycle_bin_setting")(
+    _cluster_recycle_bin(False))
+handles("delete_cluster_recycle_bin_setting")(_cluster_recycle_bin(True))
 
 
 def remove_vm(store, vm, include_snapshots=True):
@@ -732,7 +951,7 @@ def update_vm(ctx):
         if data.get("memory") is not None:
             changes["memory"] = to_bytes(data["memory"], data.get("memory_unit"))
         store.update("Vm", vm, changes)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("add_vm_disk")
@@ -744,8 +963,6 @@ def add_vm_disk(ctx):
         _not_in_recycle_bin(vm)
         spec = VmSpec()
         _disk_params(spec, data.get("vm_disks"), vm.get("name"))
-        if not spec.disks:
-            refuse("VM_DISK_REQUIRED", "no disk to add")
         for disk in spec.disks:
             if disk["kind"] == "mount":
                 volume = check_volume(store, disk["volume"], vm.get("cluster"))
@@ -758,7 +975,7 @@ def add_vm_disk(ctx):
                 continue
             attach_disk(store, vm, volume, disk.get("bus"), disk.get("boot"), disk.get("key"),
                         disk.get("limits"))
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 def _owned(store, vm, ids, kind, code):
@@ -782,7 +999,7 @@ def remove_vm_disk(ctx):
         _not_in_recycle_bin(vm)
         for disk in _owned(store, vm, ids, None, "VM_DISK_NOT_FOUND"):
             detach_disk(store, disk)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("update_vm_disk")
@@ -812,7 +1029,7 @@ def update_vm_disk(ctx):
                 store.update("VmVolume", old, {"mounting": bool(old.get("vm_disks"))})
             return
         store.update("VmDisk", disk, changes)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("expand_vm_disk")
@@ -849,7 +1066,7 @@ def add_vm_cd_rom(ctx):
             if image:
                 check_image(store, image, vm.get("cluster"))
             attach_cd_rom(store, vm, image, rom.get("boot"), rom.get("key"))
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("remove_vm_cd_rom")
@@ -861,7 +1078,7 @@ def remove_vm_cd_rom(ctx):
         _not_in_recycle_bin(vm)
         for disk in _owned(store, vm, ids, "CD_ROM", "VM_CD_ROM_NOT_FOUND"):
             store.delete("VmDisk", disk)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("eject_iso_from_vm_cd_rom")
@@ -889,13 +1106,9 @@ def add_vm_nic(ctx):
     def change(vm):
         _not_in_recycle_bin(vm)
         for nic in nics:
-            if not nic.get("vlan"):
-                refuse("VM_NIC_VLAN_REQUIRED", "a NIC needs connect_vlan_id")
-            check_vlan(store, nic["vlan"], vm.get("cluster"))
-            attach_nic(store, vm, nic["vlan"], nic.get("model"), nic.get("enabled"),
-                       nic.get("mirror"), nic.get("mac"), nic.get("ip"), nic.get("gateway"),
-                       nic.get("netmask"))
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+            check_nic(store, nic, vm.get("cluster"))
+            add_nic(store, vm, nic)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 def _nic_at(store, vm, index):
@@ -923,7 +1136,7 @@ def update_vm_nic(ctx):
             if data.get(source) is not None:
                 changes[key] = data[source]
         store.update("VmNic", nic, changes)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("remove_vm_nic")
@@ -937,7 +1150,8 @@ def remove_vm_nic(ctx):
         for nic in doomed:
             if store.get("VmNic", nic["id"]) is not None:
                 store.delete("VmNic", nic)
-    return for_each_vm(ctx, ctx.body.get("where"), change, renew=True)
+        renumber_nics(store, vm)
+    return for_each_vm(ctx, ctx.body.get("where"), change)
 
 
 @handles("add_vm_to_folder")
