@@ -337,41 +337,64 @@ def test_content_language_translates_alerts(api_client):
         u"\u865a\u62df\u673a" in chinese.message
 
 
-def _schema_problems(type_name, value, path, problems):
-    """Required fields that are null and enum values outside the schema, in a JSON value."""
-    from cloudtower.simulator.schema import schema, split_list
+def _table_ids(simulator):
+    """{table name: the id of its first row} for every table that has rows."""
+    with simulator.store.lock:
+        return dict((name, min(rows)) for name, rows in simulator.store.rows.items() if rows)
+
+
+def _fill_ids(type_name, value, ids):
+    """A generated body with real rows: ``where`` picks one row, ``*_id`` names one."""
+    from cloudtower.simulator.schema import schema, split_list, table_of_where
     inner, many = split_list(type_name)
-    if value is None:
-        return
     if many:
-        for item in value:
-            _schema_problems(inner, item, path, problems)
-        return
+        return [_fill_ids(inner, item, ids) for item in value or ()]
     model = schema(inner)
-    if model is None:
-        return
-    if model.is_enum:
-        if value not in model.values:
-            problems.add("%s: %r is not a %s" % (path, value, inner))
-        return
-    for key in model.required:
-        if value.get(key) is None and not model.fields[key].nullable:
-            problems.add("%s.%s is required but null" % (path, key))
-    for key, field in model.fields.items():
-        if key in value:
-            _schema_problems(field.type, value[key], "%s.%s" % (path, key), problems)
+    if model is None or model.is_enum or not isinstance(value, dict):
+        return value
+    if inner.endswith("WhereInput") or inner.endswith("WhereUniqueInput"):
+        table = table_of_where(inner)
+        return {"id": ids[table.name]} if table is not None and table.name in ids else value
+    result = {}
+    for key, item in value.items():
+        field = model.fields.get(key)
+        if field is None:
+            continue
+        if key.endswith("_id") and isinstance(item, str):
+            # the table the simulator reads the parameter as naming (src_vm_id: Vm)
+            from cloudtower.simulator.handlers import named_rows
+            for table, _, _ in named_rows({key: item}):
+                item = ids.get(table, item)
+        result[key] = _fill_ids(field.type, item, ids)
+    return result
+
+
+# operations that would end the session or make the rest meaningless
+_NOT_WALKED = ("logout", "create_root_user", "delete_user")
 
 
 def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_client, finish):
-    # a strict client (the official SDK validates required fields and enums) must accept them
+    # the official SDK builds every object of an answer strictly: a null in a
+    # required field, a value outside an enum or a bound fails the whole call
     import json
 
-    from cloudtower import ElfImageApi, LabelApi, VmSnapshotApi, VmTemplateApi
-    from cloudtower.simulator.schema import tables
+    from cloudtower import (
+        ElfImageApi,
+        IscsiLunApi,
+        IscsiLunSnapshotApi,
+        LabelApi,
+        VmSnapshotApi,
+        VmTemplateApi,
+    )
+    from cloudtower.simulator.schema import split_list, tables
+    from tests.strict import problems as strict_problems
     vm_api = VmApi(api_client)
     cluster = ClusterApi(api_client).get_clusters({"where": {"name": "cluster-elf-a"}})[0]
     template = VmTemplateApi(api_client).get_vm_templates({"where": {"cluster": {"id": cluster.id}}})[0]
     source = vm_api.get_vms({"where": {"name": "elf-a-web-01"}})[0]
+    lun = IscsiLunApi(api_client).get_iscsi_luns({"where": {"snapshot_num_gt": 0}})[0]
+    lun_snapshot = IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots(
+        {"where": {"iscsi_lun": {"id": lun.id}}})[0]
     tasks = [a.task_id for a in vm_api.create_vm_from_template([
         {"template_id": template.id, "name": "schema-1", "is_full_copy": False}])]
     tasks += [a.task_id for a in vm_api.clone_vm([{"src_vm_id": source.id, "name": "schema-2"}])]
@@ -381,9 +404,35 @@ def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_clien
         [{"vm_id": source.id, "name": "schema-tpl", "cloud_init_supported": False}])]
     tasks += [a.task_id for a in LabelApi(api_client).create_label([{"key": "schema"}])]
     tasks += [a.task_id for a in vm_api.update_vm({"where": {"id": source.id}, "data": {"vcpu": 2}})]
+    tasks += [a.task_id for a in IscsiLunApi(api_client).clone_iscsi_lun_from_snapshot([
+        {"iscsi_target_id": lun.iscsi_target.id, "snapshot_id": lun_snapshot.id, "name": "cloned"}])]
+    tasks += [a.task_id for a in IscsiLunApi(api_client).rollback_iscsi_lun_from_snapshot([
+        {"lun_id": lun.id, "snapshot_id": lun_snapshot.id}])]
     ElfImageApi(api_client).create_elf_image(("schema.iso", b"iso"), cluster_id=cluster.id)
     assert all(t.status == "SUCCESSED" for t in finish(tasks))
-    problems = set()
+
+    # then every other mutation, with a generated body naming existing rows
+    from cloudtower.simulator.fake import Faker
+    faker = Faker(11)
+    answered = set()
+    found = set()
+    for name in sorted(OPERATIONS):
+        op = OPERATIONS[name]
+        if op.path.startswith("/get-") or op.body is None or name in _NOT_WALKED:
+            continue
+        ids = _table_ids(simulator)
+        body = _fill_ids(op.body[1], faker.value(op.body[1], "", False, 0), ids)
+        try:
+            response = api_client.call_operation(op, (body,), {"_preload_content": False})
+        except ApiException as error:
+            assert error.status == 400, (name, error)
+            continue
+        answered.add(name)
+        strict_problems(op.return_type, json.loads(response.data.decode("utf-8")),
+                        "%s answer: %s" % (name, split_list(op.return_type)[0]), found)
+        simulator.settle()
+    assert len(answered) > 200, len(answered)
+
     checked = 0
     from cloudtower.versions import contains
     for name, table in sorted(tables().items()):
@@ -392,7 +441,7 @@ def test_rows_satisfy_their_schema_before_and_after_changes(simulator, api_clien
         response = api_client.call_operation(table.list_op, ({},), {"_preload_content": False})
         rows = json.loads(response.data.decode("utf-8"))
         for row in rows:
-            _schema_problems(name, row, name, problems)
+            strict_problems(name, row, "%s %s" % (name, row["id"]), found)
             checked += 1
     assert checked > 300
-    assert sorted(problems) == []
+    assert sorted(found) == []

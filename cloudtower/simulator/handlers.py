@@ -100,7 +100,17 @@ class Context(object):
             args=args if args is not None else _args(self.body))
 
     def render(self, table, row):
-        return self.store.render(table, row, self.language)
+        return self.store.render(table, row, self.language, self._unknown)
+
+    def _unknown(self, field, row_id):
+        """An answer's reference to a row that does not exist: the id the request gave."""
+        nested = field.nested
+        result = {}
+        for key in nested.order:
+            inner = nested.fields[key]
+            result[key] = row_id if key == "id" else self.store.faker.value(
+                inner.type, key, True, 1, inner.constraints)
+        return result
 
     def result(self, items):
         """Shape ``[(task, table, row)]`` as the operation's return type."""
@@ -134,10 +144,10 @@ class Context(object):
             return source
         result = {}
         for key in model.order:
-            if key in source:
+            field = model.fields[key]
+            if key in source and _fits(field, source[key]):
                 result[key] = source[key]
             else:
-                field = model.fields[key]
                 result[key] = self.store.faker.value(field.type, key, True, 1, field.constraints)
         return result
 
@@ -153,6 +163,19 @@ class Context(object):
         if model.is_enum:
             return model.values[0] if model.values else None
         return self.store.faker.model(type_name, True, 1)
+
+
+def _fits(field, value):
+    """Whether a value of one model's field can stand in another model's field."""
+    if value is None:
+        return not field.required or field.nullable
+    if field.enum is not None:
+        return all(item in field.enum for item in (value if isinstance(value, list) else [value]))
+    try:
+        validate.check(field.type, value, field.key)
+    except ApiError:
+        return False
+    return True
 
 
 def _args(body):
@@ -310,18 +333,114 @@ def create(ctx, extra=None):
         values = map_params(store, table, params)
         if extra is not None:
             values.update(extra(params))
+        named = named_rows(params)
+        if ctx.op.name.startswith("clone_") and isinstance(params.get("id"), six.string_types):
+            named.insert(0, (table, params["id"], "id"))  # the row cloned
+        _infer_refs(store, table, values, named)
         values["id"] = store.new_id()
         # the row is filled once: the answer shows what will be stored
         row = fill_row(store, table, values)
 
-        def apply(values=values, row=row):
+        def apply(values=values, row=row, named=named):
+            for source_table, source_id, key in named:
+                need(store, source_table, source_id, "%s (%s)" % (source_table, key))
             check_refs(store, table, values)
             store.insert(table, row)
         task = ctx.schedule(apply, values, table, args=params)
         preview = dict(row)
         if "entityAsyncStatus" in preview:
             preview["entityAsyncStatus"] = "CREATING"
-        results.append((task, table, preview))
+        missing = any(store.get(t, i) is None for t, i, _ in named)
+        # a row named by the request does not exist: the task will fail, the
+        # answer is a row of the right shape
+        results.append((task, table, None if missing else preview))
+    return ctx.result(results)
+
+
+def _table_by_suffix(words):
+    """The table a ``*_id`` parameter names: ``src_vm`` -> Vm, ``volume`` -> VmVolume."""
+    snakes = _snake_tables()
+    for start in range(len(words)):
+        name = "_".join(words[start:])
+        if name in snakes:
+            return snakes[name]
+        found = [table for snake, table in snakes.items() if snake.endswith("_" + name)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+_SNAKES = {}
+
+
+def _snake_tables():
+    if not _SNAKES:
+        for name in tables():
+            _SNAKES[re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()] = name
+    return _SNAKES
+
+
+def named_rows(params):
+    """``[(table, id, parameter)]`` for the top-level ``*_id`` parameters that name a row."""
+    found = []
+    for key in sorted(params):
+        value = params[key]
+        if key.endswith("_id") and isinstance(value, six.string_types) and value:
+            table = _table_by_suffix(key[:-3].split("_"))
+            if table is not None:
+                found.append((table, value, key))
+    return found
+
+
+def _infer_refs(store, table, values, named):
+    """Fill required references the parameters do not set from the rows they
+    name: a volume snapshot's cluster is its volume's."""
+    for field in store.table(table).refs:
+        if field.many or not field.required or field.nullable or values.get(field.key):
+            continue
+        for source_table, source_id, _ in named:
+            source = store.get(source_table, source_id)
+            if source is None:
+                continue
+            if source_table == field.ref:
+                values[field.key] = source_id
+                break
+            other = store.table(source_table).schema.fields.get(field.key)
+            if other is not None and other.ref == field.ref and source.get(field.key):
+                values[field.key] = source[field.key]
+                break
+
+
+def act_on_named(ctx):
+    """An operation on rows its parameters name by id (``host_id``) that the
+    simulator does not model: a task per item that changes nothing, and the
+    named row (or the row of the answer's type it refers to) as the answer."""
+    table = _result_table(ctx.op)
+    body = ctx.body
+    items = body if isinstance(body, list) else [body]
+    store = ctx.store
+    results = []
+    for params in items:
+        params = params if isinstance(params, dict) else {}
+        row_table, row = None, None
+        candidates = named_rows(params)
+        if table is not None and isinstance(params.get("id"), six.string_types):
+            candidates.insert(0, (table, params["id"], "id"))
+        for source_table, source_id, _ in candidates:
+            source = store.get(source_table, source_id)
+            if source is None:
+                continue
+            if table is None or source_table == table:
+                row_table, row = source_table, source
+                break
+            for field in store.table(source_table).refs:
+                if field.ref == table and not field.many and source.get(field.key):
+                    row_table, row = table, store.get(table, source[field.key])
+                    break
+            if row is not None:
+                break
+        task = ctx.schedule(lambda: None, row, row_table, args=params)
+        results.append((task, row_table, row))
     return ctx.result(results)
 
 
@@ -384,7 +503,7 @@ def _apply_update(store, table_name, data):
 
 
 def _apply_delete(store, table_name, data):
-    return lambda row_id: store.delete(table_name, need(store, table_name, row_id))
+    return lambda row_id: store.delete_with_dependents(table_name, need(store, table_name, row_id))
 
 
 def _apply_nothing(store, table_name, data):
@@ -446,5 +565,12 @@ def handler_for(op):
             return delete
         return action
     if item is not None and not item.is_enum:
-        return create
+        if op.name.split("_")[0] in _CREATING:
+            return create
+        return act_on_named
     return fake_mutation
+
+
+# the first word of the operations without ``where`` that make new rows
+_CREATING = ("create", "clone", "copy", "convert", "import", "rebuild", "batch", "connect",
+             "deploy", "add", "upload")

@@ -86,6 +86,7 @@ class Store(object):
         self.query = Query(self)
         self.derived = derived.DERIVED
         self.tables = tables()
+        self._dependents_cache = {}
         self.seed = seed
         self.reset(seed)
 
@@ -190,8 +191,13 @@ class Store(object):
 
     # -- rendering ---------------------------------------------------------
 
-    def render(self, table, row, language=None):
-        """The JSON object the API returns for ``row``: every field of its schema."""
+    def render(self, table, row, language=None, unknown=None):
+        """The JSON object the API returns for ``row``: every field of its schema.
+
+        ``unknown(field, id)``: the object shown for a reference to a row that
+        does not exist (a mutation's answer names what the request named);
+        by default such a reference is null.
+        """
         schema = self.tables[table].schema
         rows = self.rows
         result = {}
@@ -204,7 +210,12 @@ class Store(object):
                     value = [_nested(field.nested, targets[i]) for i in value or () if i in targets]
                 else:
                     target = targets.get(value) if value is not None else None
-                    value = _nested(field.nested, target) if target is not None else None
+                    if target is not None:
+                        value = _nested(field.nested, target)
+                    elif value is not None and unknown is not None:
+                        value = unknown(field, value)
+                    else:
+                        value = None
             result[key] = value
         for key, list_key in self.tables[table].counts:
             result[key] = len(self.targets(table, row, list_key))
@@ -373,6 +384,25 @@ class Store(object):
             self._set(row, key, [i for i in row.get(key) or () if i != target_id])
         elif row.get(key) == target_id:
             self._set(row, key, None)
+
+    def delete_with_dependents(self, table, row):
+        """Remove a row and the rows that cannot exist without it: those whose
+        required reference points at it (a cluster's hosts, a host's disks)."""
+        if self.rows[table].get(row["id"]) is not row:
+            return
+        for other_table, key in self._dependents(table):
+            for other in list(self.rows[other_table].values()):
+                if other.get(key) == row["id"]:
+                    self.delete_with_dependents(other_table, other)
+        self.delete(table, row)
+
+    def _dependents(self, table):
+        found = self._dependents_cache.get(table)
+        if found is None:
+            found = self._dependents_cache[table] = [
+                (other.name, field.key) for other in self.tables.values() for field in other.refs
+                if field.ref == table and not field.many and field.required and not field.nullable]
+        return found
 
     def delete(self, table, row):
         """Remove a row; the other ends of its relations forget it."""

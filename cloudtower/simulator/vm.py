@@ -901,7 +901,7 @@ def remove_vm(store, vm, include_snapshots=True):
     if include_snapshots:
         for snapshot in store.targets("Vm", vm, "snapshots"):
             remove_snapshot(store, snapshot)
-    store.delete("Vm", vm)
+    store.delete_with_dependents("Vm", vm)
 
 
 def remove_snapshot(store, snapshot):
