@@ -6,7 +6,7 @@ operations, migration, recycle bin and deletion.
 Every operation answers at once with a task per VM; the change is made
 when the task ends, after checking what the real system checks then (a
 running VM cannot be started, a stopped one cannot be suspended, a VM
-migrates only to another host of its own cluster, ...). A refused change
+migrates only to a host of its own cluster, ...). A refused change
 fails its task with an error code and changes nothing.
 
 Devices keep their ids: a disk, CD-ROM or NIC has the same id from the
