@@ -3,8 +3,12 @@
 run.py starts ``python -m cloudtower.simulator --port 0`` from this project's
 virtualenv and runs this file with the official SDK's virtualenv: the two only
 share the wire protocol. It does what an automation script does (log in, list
-everything, filter, create a VM, wait for its task, power it on and off, delete it)
-and checks every answer; it exits non-zero at the first wrong one.
+everything, filter, create a VM, wait for its task, add, change and remove a disk
+with the ids the answers give, power it on and off, migrate it stopped, delete it;
+a NOT given as one object; the recycle bin turned on and off through the global
+settings; a template converted to a VM that is deleted at once; a LUN cloned from
+a snapshot and rolled back) and checks every answer, read by the official SDK's
+strict models; it exits non-zero at the first wrong one.
 
     python official_compat.py --endpoint http://127.0.0.1:PORT/v2/api --username root --password ...
 """
@@ -18,6 +22,14 @@ from cloudtower import (
     Bus,
     ClusterApi,
     Configuration,
+    ConvertVmTemplateToVmParams,
+    GlobalRecycleBinUpdationParams,
+    GlobalSettingsApi,
+    HostApi,
+    IscsiLunApi,
+    IscsiLunCloneParams,
+    IscsiLunRollbackParams,
+    IscsiLunSnapshotApi,
     MountNewCreateDisksParams,
     MountNewCreateDisksParamsVmVolume,
     TaskApi,
@@ -25,11 +37,15 @@ from cloudtower import (
     VlanApi,
     VmApi,
     VmCreationParams,
+    VmDiskApi,
     VmDiskParams,
     VmFirmware,
+    VmNicApi,
     VmNicModel,
     VmNicParams,
+    VmNicWhereInput,
     VmStatus,
+    VmTemplateApi,
     VmVolumeElfStoragePolicyType,
 )
 from cloudtower.exceptions import ApiException
@@ -57,6 +73,18 @@ def wait(with_tasks, client):
     # down); it empties the list it is given, hence the copy
     wait_tasks(list(ids), client, interval=1, timeout=60)
     return ids
+
+
+def must_fail(with_tasks, client):
+    """Wait for tasks that must fail: the official wait_tasks raises 500; the failed task."""
+    try:
+        wait(with_tasks, client)
+        raise AssertionError("a change that must be refused succeeded")
+    except ApiException as error:
+        expect(error.status == 500, "failed task: wait_tasks raised status %s" % error.status)
+    failed = TaskApi(client).get_tasks({"where": {"id": with_tasks[0].task_id}})[0]
+    expect(failed.status == "FAILED" and failed.error_code, "task %r" % failed)
+    return failed
 
 
 def one_vm(vm_api, vm_id):
@@ -159,6 +187,28 @@ def main():
            "created VM has %d disk(s), %d NIC(s)" % (len(vm.vm_disks or []), len(vm.vm_nics or [])))
     step("create_vm (new disk, NIC) -> wait_tasks -> the VM is there, STOPPED, as asked")
 
+    # -- disks: the ids the answers give stay valid ---------------------------
+    added = vm_api.add_vm_disk({"where": {"id": vm_id}, "data": {"vm_disks": {
+        "mount_new_create_disks": [{"boot": 1, "bus": Bus.VIRTIO, "vm_volume": {
+            "elf_storage_policy": VmVolumeElfStoragePolicyType._2_THIN_PROVISION,
+            "size": GIB, "name": name + "-disk-2"}}]}}})
+    wait(added, client)
+    first = added[0].data.vm_disks[0].id
+    wait(vm_api.update_vm_disk({"where": {"id": vm_id}, "data": {"vm_disk_id": first,
+                                                                "bus": Bus.SCSI}}), client)
+    expect(VmDiskApi(client).get_vm_disks({"where": {"id": first}})[0].bus == Bus.SCSI,
+           "update_vm_disk with the id from add_vm_disk's answer changed nothing")
+    disks = one_vm(vm_api, vm_id).vm_disks
+    expect(len(disks) == 2 and disks[0].id == first, "after add_vm_disk: %r" % disks)
+    changed = vm_api.update_vm_disk({"where": {"id": vm_id}, "data": {"vm_disk_id": disks[1].id,
+                                                                     "bus": Bus.SCSI}})
+    wait(changed, client)
+    second = [d.id for d in changed[0].data.vm_disks if d.id != first]
+    wait(vm_api.remove_vm_disk({"where": {"id": vm_id}, "data": {"disk_ids": second}}), client)
+    expect([d.id for d in one_vm(vm_api, vm_id).vm_disks] == [first],
+           "remove_vm_disk with the id from update_vm_disk's answer did not remove it")
+    step("add_vm_disk, update_vm_disk, remove_vm_disk with the disk ids their answers give")
+
     # -- power -------------------------------------------------------------
     wait(vm_api.start_vm({"where": {"id": vm_id}}), client)
     expect(one_vm(vm_api, vm_id).status == VmStatus.RUNNING, "start_vm did not start the VM")
@@ -180,10 +230,89 @@ def main():
     expect(one_vm(vm_api, vm_id).status == VmStatus.STOPPED, "shut_down_vm did not stop the VM")
     step("shut_down_vm -> STOPPED")
 
+    # -- cold migration ------------------------------------------------------
+    stopped = one_vm(vm_api, vm_id)
+    hosts = HostApi(client).get_hosts({"where": {"cluster": {"id": cluster.id},
+                                                 "status": "CONNECTED_HEALTHY"}})
+    target = [h for h in hosts if stopped.host is None or h.id != stopped.host.id][0]
+    wait(vm_api.migrate_vm({"where": {"id": vm_id}, "data": {"host_id": target.id}}), client)
+    moved = one_vm(vm_api, vm_id)
+    expect(moved.status == VmStatus.STOPPED and moved.host.id == target.id,
+           "migrate_vm of a stopped VM: %s on %s" % (moved.status, moved.host and moved.host.id))
+    step("migrate_vm of a STOPPED VM is a cold migration: the host changes, it stays STOPPED")
+
     # -- delete ------------------------------------------------------------
     wait(vm_api.delete_vm({"where": {"id": vm_id}}), client)
     expect(vm_api.get_vms({"where": {"id": vm_id}}) == [], "the VM is still there after delete_vm")
     step("delete_vm -> gone")
+
+    # -- a logical operator given one object -----------------------------------
+    nic_api = VmNicApi(client)
+    nics = nic_api.get_vm_nics({})
+    kept = nic_api.get_vm_nics({"where": VmNicWhereInput(_not=VmNicWhereInput(model=VmNicModel.E1000))})
+    expect(sorted(n.id for n in kept) == sorted(n.id for n in nics if n.model != VmNicModel.E1000),
+           "NOT given as an object did not filter")
+    nic_api.get_vm_nics({"where": VmNicWhereInput(_not=VmNicWhereInput(vm=None))})
+    step("VmNicWhereInput(_not=VmNicWhereInput(...)): NOT as one object, as Prisma takes it")
+
+    # -- the recycle bin, through the global settings ---------------------------
+    settings_api = GlobalSettingsApi(client)
+    settings = settings_api.get_global_settingses({})
+    expect(len(settings) == 1 and settings[0].vm_recycle_bin is not None,
+           "get_global_settingses answered %r" % settings)
+    step("get_global_settingses: one row, recycle bin %s, %s days"
+         % ("on" if settings[0].vm_recycle_bin.enabled else "off", settings[0].vm_recycle_bin.retain))
+    spare = [v for v in vm_api.get_vms({"where": {"status": VmStatus.STOPPED, "in_recycle_bin": False,
+                                                  "cluster": {"id": cluster.id}}})][0]
+    on = settings_api.update_global_recycle_bin_setting(GlobalRecycleBinUpdationParams(
+        enabled=True, retain=7))
+    wait([on], client)
+    expect(settings_api.get_global_settingses({})[0].vm_recycle_bin.enabled, "the bin is not on")
+    wait(vm_api.move_vm_to_recycle_bin({"where": {"id": spare.id}}), client)
+    expect(one_vm(vm_api, spare.id).in_recycle_bin, "move_vm_to_recycle_bin: not in the bin")
+    wait(vm_api.recover_vm_from_recycle_bin({"where": {"id": spare.id}}), client)
+    expect(not one_vm(vm_api, spare.id).in_recycle_bin, "recover_vm_from_recycle_bin: still binned")
+    step("recycle bin on: move_vm_to_recycle_bin and recover_vm_from_recycle_bin")
+    wait([settings_api.update_global_recycle_bin_setting(GlobalRecycleBinUpdationParams(
+        enabled=False, retain=7))], client)
+    expect(not settings_api.get_global_settingses({})[0].vm_recycle_bin.enabled, "the bin is not off")
+    failed = must_fail(vm_api.move_vm_to_recycle_bin({"where": {"id": spare.id}}), client)
+    expect(not one_vm(vm_api, spare.id).in_recycle_bin, "a VM went to a bin that is off")
+    wait([settings_api.update_global_recycle_bin_setting(GlobalRecycleBinUpdationParams(
+        enabled=True, retain=7))], client)
+    step("recycle bin off: moving a VM to it fails (%s); on again" % failed.error_code)
+
+    # -- a template converted to a VM, deleted at once ----------------------------
+    template = VmTemplateApi(client).get_vm_templates({"where": {"cluster": {"id": cluster.id}},
+                                                       "first": 1})[0]
+    converted = vm_api.convert_vm_template_to_vm([ConvertVmTemplateToVmParams(
+        name=name + "-converted", converted_from_template_id=template.id)])
+    wait(converted, client)
+    vm = one_vm(vm_api, converted[0].data.id)
+    expect(vm.status == VmStatus.STOPPED, "convert_vm_template_to_vm gave a %s VM" % vm.status)
+    wait(vm_api.delete_vm({"where": {"id": vm.id}}), client)
+    expect(vm_api.get_vms({"where": {"id": vm.id}}) == [], "the converted VM is still there")
+    step("convert_vm_template_to_vm -> a STOPPED VM, which delete_vm removes at once")
+
+    # -- a LUN cloned from a snapshot, and rolled back -----------------------------
+    lun_api = IscsiLunApi(client)
+    snapshot = [s for s in IscsiLunSnapshotApi(client).get_iscsi_lun_snapshots({})
+                if s.iscsi_lun is not None][0]
+    lun = lun_api.get_iscsi_luns({"where": {"id": snapshot.iscsi_lun.id}})[0]
+    clone = lun_api.clone_iscsi_lun_from_snapshot([IscsiLunCloneParams(
+        iscsi_target_id=lun.iscsi_target.id, snapshot_id=snapshot.id, name=name + "-lun")])
+    wait(clone, client)
+    cloned = lun_api.get_iscsi_luns({"where": {"id": clone[0].data.id}})
+    expect(len(cloned) == 1 and cloned[0].iscsi_target.id == lun.iscsi_target.id,
+           "the cloned LUN: %r" % cloned)
+    rollback = lun_api.rollback_iscsi_lun_from_snapshot([IscsiLunRollbackParams(
+        lun_id=lun.id, snapshot_id=snapshot.id)])
+    wait(rollback, client)
+    after = lun_api.get_iscsi_luns({"where": {"id": lun.id}})
+    expect(len(after) == 1 and after[0].iscsi_target is not None, "the LUN after rollback: %r" % after)
+    everything = lun_api.get_iscsi_luns({})
+    step("clone_iscsi_lun_from_snapshot and rollback_iscsi_lun_from_snapshot; all %d LUNs read"
+         % len(everything))
     print("PASS: %d checks with the official SDK against the simulator" % len(STEPS))
 
 
