@@ -27,6 +27,11 @@ def main(argv=None):
     parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the root user's password")
     parser.add_argument("--seed", type=int, default=0,
                         help="which seeded inventory (the same seed gives the same one)")
+    parser.add_argument("--size", default="small",
+                        help="how big the estate is: small (the seeded inventory, 21 VMs over 4 "
+                             "clusters; the default), medium (1,000 VMs over 10 clusters), large "
+                             "(10,000 VMs over 50 clusters), a number of VMs (2500), or "
+                             "VMSxCLUSTERS (5000x20)")
     parser.add_argument("--task-seconds", type=float, default=0.3,
                         help="how long each task runs (default: 0.3)")
     parser.add_argument("--api-version", default=None,
@@ -40,12 +45,17 @@ def main(argv=None):
     if args.task_seconds < 0:
         parser.error("--task-seconds must not be negative")
     from cloudtower import versions
+    from cloudtower.simulator import scale
+    try:
+        scale.parse(args.size)
+    except ValueError as error:
+        parser.error("--size: %s" % error)
     if args.api_version is not None and versions.parse(args.api_version) is None:
         parser.error("--api-version must be a CloudTower version such as 4.3.0, got %r" % args.api_version)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(message)s")
     started = time.time()
-    options = dict(host=args.host, seed=args.seed, task_seconds=args.task_seconds,
+    options = dict(host=args.host, seed=args.seed, task_seconds=args.task_seconds, size=args.size,
                    username=args.username, password=args.password, api_version=args.api_version)
     if args.pair:
         ports = (args.port, args.port + 1 if args.port else 0)

@@ -206,11 +206,10 @@ def _listing(ctx):
         return None, []
     store = ctx.store
     predicate = store.query.compile(table.name, where_type, body.get("where"))
-    rows = [row for row in store.rows[table.name].values() if predicate(row)]
     order_by = body.get("orderBy")
     if order_by is not None and table.order_by is None:
         raise bad_request("body.orderBy is not accepted here", "body.orderBy")
-    rows = store.query.order(table.name, rows, order_by)
+    rows = store.query.select(table.name, predicate, order_by)
     return table, store.query.page(rows, body)
 
 
@@ -234,8 +233,7 @@ def connection(ctx):
     if table is not None:
         store = ctx.store
         predicate = store.query.compile(table.name, where_type, body.get("where"))
-        rows = [row for row in store.rows[table.name].values() if predicate(row)]
-        rows = store.query.order(table.name, rows, body.get("orderBy"))
+        rows = store.query.select(table.name, predicate, body.get("orderBy"))
         count = len(store.query.page(rows, body))
     model = schema(ctx.op.return_type)
     aggregate = model.fields["aggregate"].type if model and "aggregate" in model.fields else None

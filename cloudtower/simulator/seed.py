@@ -232,8 +232,15 @@ class _Seeder(object):
     # -- ELF clusters: networks, images, VMs, templates --------------------------------
 
     def elf_cluster(self, cluster, hosts):
-        store = self.store
         short = cluster["name"].replace("cluster-", "")
+        vlans, images, folders = self.elf_fabric(cluster, hosts, short)
+        vms = self.vms(cluster, hosts, vlans, images, folders, short)
+        self.elf_extras(cluster, vms, short, vms[:2])
+
+    def elf_fabric(self, cluster, hosts, short):
+        """An ELF cluster's VDSes, host NICs, VLANs, images, folders and shared volumes:
+        ({VLAN name: row}, [image rows], [folder rows])."""
+        store = self.store
         mgmt = self.add("Vds", {"name": "vds-mgmt-" + short, "cluster": cluster["id"], "internal": True,
                                 "type": "MANAGEMENT", "bond_mode": "active-backup",
                                 "ovsbr_name": "ovsbr-mgmt", "work_mode": "active-backup",
@@ -277,7 +284,12 @@ class _Seeder(object):
             volume = new_volume(store, cluster["id"], "%s-shared-data-%02d" % (short, index + 1),
                                 (50 + 50 * index) * GIB, sharing=index == 1)
             store.update("VmVolume", volume, {"local_created_at": store.now_iso()})
-        vms = self.vms(cluster, hosts, vlans, images, folders, short)
+        return vlans, images, folders
+
+    def elf_extras(self, cluster, vms, short, snapshotted):
+        """An ELF cluster's placement group, its two templates (made from its first VM)
+        and a snapshot of each VM of ``snapshotted``."""
+        store = self.store
         self.add("VmPlacementGroup", {
             "name": "%s-db-anti-affinity" % short, "cluster": cluster["id"], "enabled": True,
             "description": "keep database VMs apart", "vm_vm_policy": "MUST_DIFFERENT",
@@ -293,60 +305,22 @@ class _Seeder(object):
                 "name": "%s-%s" % (name, short), "cloud_init_supported": name.startswith("tpl-ubuntu"),
                 "description": "seeded template"})
             self.templates.setdefault(name, []).append(template)
-        for vm in vms[:2]:
+        for vm in snapshotted:
             build_snapshot(store, vm, "%s-daily" % vm["name"], "CRASH_CONSISTENT")
 
     templates = {}
 
     def vms(self, cluster, hosts, vlans, images, folders, short):
-        store = self.store
-        rng = self.rng
         created = []
         counter = {}
-        running_hosts = [h for h in hosts]
-        for index, (role, status, os_type, vcpu, memory, disk_sizes, tools) in enumerate(_VMS):
+        for index, profile in enumerate(_VMS):
+            role = profile[0]
             counter[role] = counter.get(role, 0) + 1
             name = "%s-%s-%02d" % (short, role, counter[role])
-            host = running_hosts[index % len(running_hosts)] if status in ("RUNNING", "SUSPENDED") \
-                or index % 2 else None
-            cores = 2 if vcpu >= 2 else 1
-            vm = self.add("Vm", {
-                "name": name, "cluster": cluster["id"], "host": host["id"] if host else None,
-                "status": status, "vcpu": vcpu, "cpu": {"cores": cores, "sockets": vcpu // cores},
-                "memory": memory * GIB, "guest_os_type": os_type, "firmware": "UEFI" if os_type ==
-                "WINDOWS" else "BIOS", "ha": role in ("web", "db"), "description": "%s server" % role,
-                "os": {"LINUX": "Ubuntu 22.04 LTS", "WINDOWS": "Windows Server 2019"}.get(os_type),
-                "vm_tools_status": "RUNNING" if tools else (
-                    "NOT_RUNNING" if status == "STOPPED" and role == "db" else "NOT_INSTALLED"),
-                "vm_tools_version": "3.2.0" if tools else None,
-                "ips": "10.10.%d.%d" % (len(self.clusters), 100 + index) if status == "RUNNING" else "",
-                "node_ip": host["management_ip"] if host else "",
-                "folder": folders[0 if role in ("web", "db") else 1]["id"] if role != "legacy" else None,
-                "labels": [self.labels[("team", "database")]["id"]] if role == "db" else (
-                    [self.labels[("tier", "web")]["id"]] if role == "web" else []),
-                "in_recycle_bin": False, "deleted_at": None, "internal": False, "vm_usage": None,
-                "protected": False, "nested_virtualization": False, "original_name": None,
-                "cpu_usage": round(rng.uniform(3, 60), 1) if status == "RUNNING" else 0.0,
-                "memory_usage": round(rng.uniform(20, 80), 1) if status == "RUNNING" else 0.0,
-                "io_policy": "RESTRICT_EACH_DISK", "max_bandwidth": None, "max_bandwidth_policy": None,
-                "max_iops": None, "max_iops_policy": None, "clock_offset": "UTC", "win_opt":
-                os_type == "WINDOWS", "video_type": "CIRRUS", "local_id": store.new_uuid(),
-                "local_created_at": store.now_iso(), "last_shutdown_time": None,
-                "isolation_policy": None, "snapshot_plan": None, "entityAsyncStatus": None,
-                "pci_nics": [], "gpu_devices": [], "usb_devices": [], "backup_plans": [],
-                "entity_filter_results": [], "vm_placement_group": [], "out_uninstall_usb": [],
-            })
-            for disk_index, size in enumerate(disk_sizes):
-                volume = new_volume(store, cluster["id"], "%s-disk-%d" % (name, disk_index), size * GIB)
-                attach_disk(store, vm, volume, "VIRTIO", disk_index)
-            image = images[index % len(images)] if index % 3 else None
-            attach_cd_rom(store, vm, image["id"] if image else None, len(disk_sizes))
-            attach_nic(store, vm, vlans["default"]["id"],
-                       ip="10.10.%d.%d" % (len(self.clusters), 100 + index),
-                       gateway="10.10.%d.1" % len(self.clusters), netmask="255.255.255.0")
-            if role in ("db", "web"):
-                attach_nic(store, vm, vlans["vlan-100"]["id"], model="E1000" if role == "web" else None)
-            created.append(vm)
+            network = "10.10.%d" % len(self.clusters)
+            created.append(self.vm(cluster, hosts, vlans, images, folders, name, index, profile,
+                                   "%s.%d" % (network, 100 + index), network + ".1"))
+        store = self.store
         recycled = self.add("Vm", dict(_copy_fields(created[-2]), **{
             "name": "%s-old-01" % short, "status": "STOPPED", "host": None, "in_recycle_bin": True,
             "deleted_at": store.now_iso(), "folder": None, "labels": [], "local_id": store.new_uuid(),
@@ -361,6 +335,52 @@ class _Seeder(object):
                 "labels": [], "local_id": store.new_uuid(), "vm_placement_group": []}))
             created.append(gone)
         return created
+
+    def vm(self, cluster, hosts, vlans, images, folders, name, index, profile, address, gateway,
+           netmask="255.255.255.0"):
+        """One VM of a profile of ``_VMS`` with its disks, CD-ROM and NICs at ``address``;
+        ``index`` picks its host and image."""
+        store = self.store
+        rng = self.rng
+        role, status, os_type, vcpu, memory, disk_sizes, tools = profile
+        host = hosts[index % len(hosts)] if status in ("RUNNING", "SUSPENDED") \
+            or index % 2 else None
+        cores = 2 if vcpu >= 2 else 1
+        vm = self.add("Vm", {
+            "name": name, "cluster": cluster["id"], "host": host["id"] if host else None,
+            "status": status, "vcpu": vcpu, "cpu": {"cores": cores, "sockets": vcpu // cores},
+            "memory": memory * GIB, "guest_os_type": os_type, "firmware": "UEFI" if os_type ==
+            "WINDOWS" else "BIOS", "ha": role in ("web", "db"), "description": "%s server" % role,
+            "os": {"LINUX": "Ubuntu 22.04 LTS", "WINDOWS": "Windows Server 2019"}.get(os_type),
+            "vm_tools_status": "RUNNING" if tools else (
+                "NOT_RUNNING" if status == "STOPPED" and role == "db" else "NOT_INSTALLED"),
+            "vm_tools_version": "3.2.0" if tools else None,
+            "ips": address if status == "RUNNING" else "",
+            "node_ip": host["management_ip"] if host else "",
+            "folder": folders[0 if role in ("web", "db") else 1]["id"] if role != "legacy" else None,
+            "labels": [self.labels[("team", "database")]["id"]] if role == "db" else (
+                [self.labels[("tier", "web")]["id"]] if role == "web" else []),
+            "in_recycle_bin": False, "deleted_at": None, "internal": False, "vm_usage": None,
+            "protected": False, "nested_virtualization": False, "original_name": None,
+            "cpu_usage": round(rng.uniform(3, 60), 1) if status == "RUNNING" else 0.0,
+            "memory_usage": round(rng.uniform(20, 80), 1) if status == "RUNNING" else 0.0,
+            "io_policy": "RESTRICT_EACH_DISK", "max_bandwidth": None, "max_bandwidth_policy": None,
+            "max_iops": None, "max_iops_policy": None, "clock_offset": "UTC", "win_opt":
+            os_type == "WINDOWS", "video_type": "CIRRUS", "local_id": store.new_uuid(),
+            "local_created_at": store.now_iso(), "last_shutdown_time": None,
+            "isolation_policy": None, "snapshot_plan": None, "entityAsyncStatus": None,
+            "pci_nics": [], "gpu_devices": [], "usb_devices": [], "backup_plans": [],
+            "entity_filter_results": [], "vm_placement_group": [], "out_uninstall_usb": [],
+        })
+        for disk_index, size in enumerate(disk_sizes):
+            volume = new_volume(store, cluster["id"], "%s-disk-%d" % (name, disk_index), size * GIB)
+            attach_disk(store, vm, volume, "VIRTIO", disk_index)
+        image = images[index % len(images)] if index % 3 else None
+        attach_cd_rom(store, vm, image["id"] if image else None, len(disk_sizes))
+        attach_nic(store, vm, vlans["default"]["id"], ip=address, gateway=gateway, netmask=netmask)
+        if role in ("db", "web"):
+            attach_nic(store, vm, vlans["vlan-100"]["id"], model="E1000" if role == "web" else None)
+        return vm
 
     def content_library_image(self):
         store = self.store
@@ -496,3 +516,8 @@ def seed_inventory(store):
     seeder = _Seeder(store, users)
     seeder.templates = {}
     seeder.run()
+    size = getattr(store, "size", None)
+    if size is not None:
+        from cloudtower.simulator import scale
+        with store.bulk():
+            scale.grow(seeder, size)

@@ -71,6 +71,9 @@ class Simulator(object):
         checked against its schemas, and ``get-version`` answers it
     :param store: serve this ``Store`` (another simulator's ``store``) instead
         of a new one: two simulators over one estate (see :meth:`pair`)
+    :param size: how big the estate is: ``"small"`` (the seeded inventory, the
+        default), ``"medium"``, ``"large"``, a number of VMs or ``"VMSxCLUSTERS"``
+        (:mod:`cloudtower.simulator.scale`)
 
     ``GET /api/healthz`` answers 200 (CloudTower's health path).
     """
@@ -83,7 +86,7 @@ class Simulator(object):
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
-                 api_version=None, store=None):
+                 api_version=None, store=None, size=None):
         from cloudtower import versions
         if api_version is None:
             api_version = versions.known_versions()[-1]
@@ -99,7 +102,8 @@ class Simulator(object):
         accounts = [{"username": username, "password": password, "source": "LOCAL",
                      "role": "ROOT"}]
         accounts.extend(dict(user) for user in users or ())
-        self.store = store if store is not None else Store(seed, task_seconds, users=accounts)
+        self.store = store if store is not None else Store(seed, task_seconds, users=accounts,
+                                                           size=size)
         self.tokens = {}
         self.requests = collections.deque(maxlen=2000)
         self._faults = []

@@ -17,7 +17,10 @@ runs inside a journal, so a :class:`~cloudtower.simulator.errors.Refused`
 Every method expects ``store.lock`` to be held by the caller (the HTTP layer
 holds it for the whole request), except where it takes it itself.
 """
+import contextlib
+import copy
 import logging
+import operator
 import random
 import string
 import threading
@@ -27,7 +30,7 @@ import traceback
 from cloudtower.simulator import derived
 from cloudtower.simulator.errors import Refused
 from cloudtower.simulator.fake import Faker
-from cloudtower.simulator.query import Query
+from cloudtower.simulator.query import OrderedRows, Query
 from cloudtower.simulator.schema import tables
 
 logger = logging.getLogger("cloudtower.simulator")
@@ -77,8 +80,11 @@ class _TaskRun(object):
 class Store(object):
     """Tables, relations, ids and tasks. See the module docstring."""
 
-    def __init__(self, seed=0, task_seconds=0.3, clock=time.time, users=None):
+    def __init__(self, seed=0, task_seconds=0.3, clock=time.time, users=None, size=None):
+        from cloudtower.simulator import scale
         self.lock = threading.RLock()
+        # how big the seeded estate is (cloudtower.simulator.scale): None for the seed alone
+        self.size = scale.parse(size)
         # [{"username", "password", "source", "role"}]: the accounts the seed creates
         self.users = users
         self.task_seconds = float(task_seconds)
@@ -92,16 +98,20 @@ class Store(object):
 
     # -- life cycle --------------------------------------------------------
 
-    def reset(self, seed=None):
-        """Forget everything and load the seeded inventory again."""
-        from cloudtower.simulator import seed as seeding
+    def reset(self, seed=None, size=_MISSING):
+        """Forget everything and load the seeded inventory again (of ``size``, if given)."""
+        from cloudtower.simulator import scale, seed as seeding
         with self.lock:
             if seed is not None:
                 self.seed = seed
+            if size is not _MISSING:
+                self.size = scale.parse(size)
             self.rows = dict((name, {}) for name in self.tables)
             self._active = []
             self._seq = 0
             self._journal = None
+            self._bulk = None
+            self._ordered = {}
             self.version = 0
             self.rng = random.Random(self.seed)
             self.faker = Faker(self.seed, now=SEED_EPOCH)
@@ -112,6 +122,16 @@ class Store(object):
             self._fake_now = None
             self.faker.now = None
             self.clean_version = self.version
+
+    @contextlib.contextmanager
+    def bulk(self):
+        """Many rows at once (a large estate): while it lasts, ids come from fewer random
+        draws and each field's filler value is drawn once and given to every row made."""
+        self._bulk = {}
+        try:
+            yield
+        finally:
+            self._bulk = None
 
     @property
     def dirty(self):
@@ -138,13 +158,19 @@ class Store(object):
             counter = 0
         self._last_id = (millis, counter)
         rng = self.rng
+        if self._bulk is not None:
+            return "c" + _base36(millis, 8) + _base36(counter, 4) + self._fingerprint + _base36(
+                rng.getrandbits(41), 8)
         return "c" + _base36(millis, 8) + _base36(counter, 4) + self._fingerprint + "".join(
             rng.choice(_B36) for _ in range(8))
 
     def new_uuid(self):
         """A UUID-shaped local id (what the clusters use as ``local_id``)."""
         rng = self.rng
-        hexa = "".join(rng.choice("0123456789abcdef") for _ in range(32))
+        if self._bulk is not None:
+            hexa = "%032x" % rng.getrandbits(128)
+        else:
+            hexa = "".join(rng.choice("0123456789abcdef") for _ in range(32))
         return "%s-%s-%s-%s-%s" % (hexa[:8], hexa[8:12], hexa[12:16], hexa[16:20], hexa[20:])
 
     # -- reading -----------------------------------------------------------
@@ -160,11 +186,19 @@ class Store(object):
     def all(self, table):
         return list(self.rows[table].values())
 
+    def ordered(self, table):
+        """Every row of ``table`` in id order: a list kept until a row is added or removed
+        (do not change it), which also finds a row's place by id at once."""
+        rows = self._ordered.get(table)
+        if rows is None:
+            rows = self._ordered[table] = OrderedRows(
+                sorted(self.rows[table].values(), key=operator.itemgetter("id")))
+        return rows
+
     def find(self, table, where, where_type=None, path="body.where"):
         """Rows of ``table`` matching a ``where`` (in id order)."""
         predicate = self.query.compile(table, where_type or table + "WhereInput", where, path)
-        return [row for row in self.query.order(table, self.rows[table].values(), None)
-                if predicate(row)]
+        return list(self.query.select(table, predicate, None))
 
     def targets(self, table, row, key):
         """The rows (or embedded objects) a field of ``row`` points at, as a list."""
@@ -260,6 +294,7 @@ class Store(object):
         if row["id"] in self.rows[table]:
             raise ValueError("duplicate id %s in %s" % (row["id"], table))
         self.rows[table][row["id"]] = row
+        self._ordered.pop(table, None)
         if self._journal is not None:
             self._journal.append(("insert", table, row["id"], None))
         for key, value in refs.items():
@@ -275,6 +310,16 @@ class Store(object):
             return self.new_uuid()
         if key in ("local_created_at", "created_at", "local_updated_at", "updatedAt"):
             return self.now_iso()
+        bulk = self._bulk
+        if bulk is not None:
+            value = bulk.get((table, key), _MISSING)
+            if value is _MISSING:
+                value = bulk[(table, key)] = self._fill(field)
+            return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+        return self._fill(field)
+
+    def _fill(self, field):
+        key = field.key
         rng = self.faker.rng
         if field.enum is not None and not field.many:
             return field.enum[int(rng.random() * len(field.enum))]
@@ -409,6 +454,7 @@ class Store(object):
         spec = self.tables[table]
         if self.rows[table].pop(row["id"], None) is None:
             return
+        self._ordered.pop(table, None)
         if self._journal is not None:
             self._journal.append(("delete", table, row["id"], row))
         for field in spec.refs:
@@ -453,8 +499,10 @@ class Store(object):
                     a[b] = c
             elif kind == "insert":
                 self.rows[a].pop(b, None)
+                self._ordered.pop(a, None)
             else:
                 self.rows[a][b] = c
+                self._ordered.pop(a, None)
         self.version += 1
 
     # -- tasks -------------------------------------------------------------
