@@ -189,6 +189,22 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
     assert _get(api_client, in_b.id).in_recycle_bin
 
 
+def test_global_settings_hold_the_login_and_session_rules(api_client, finish):
+    settings_api = GlobalSettingsApi(api_client)
+    before = _one(settings_api.get_global_settingses({}))
+    answers = [settings_api.update_session_timeout({"session_max_age": 3600}),
+               settings_api.update_access_restriction({"access_list": ["10.0.0.0/8"],
+                                                       "access_mode": "ALLOW"}),
+               settings_api.update_password_security({"password_complexity": "HIGH",
+                                                      "password_expire_days": 90})]
+    assert all(answer.data.id == before.id for answer in answers)
+    _done(finish, answers)
+    auth = _one(settings_api.get_global_settingses({})).auth
+    assert (auth.session_max_age, auth.access_list, auth.access_mode) == (3600, ["10.0.0.0/8"], "ALLOW")
+    assert (auth.password_complexity, auth.password_expire_days) == ("HIGH", 90)
+    assert auth.login_miss_num_threshold == before.auth.login_miss_num_threshold
+
+
 # -- the status of new VMs -----------------------------------------------------------------
 
 def test_a_vm_converted_from_a_template_is_stopped_and_deleted_at_once(api_client, finish):

@@ -889,6 +889,31 @@ handles("create_cluster_recycle_bin_setting", "update_cluster_recycle_bin_settin
 handles("delete_cluster_recycle_bin_setting")(_cluster_recycle_bin(True))
 
 
+def _update_auth(keys):
+    """A global settings operation that sets ``keys`` of ``GlobalSettings.auth``."""
+    def handler(ctx):
+        store = ctx.store
+        body = ctx.body or {}
+        changes = dict((key, body[key]) for key in keys if body.get(key) is not None)
+        settings = global_settings(store)
+
+        def apply():
+            auth = dict(settings.get("auth") or {})
+            auth.update(changes)
+            store.update("GlobalSettings", settings, {"auth": auth})
+        task = ctx.schedule(apply, settings, "GlobalSettings", description=describe(ctx.op.name),
+                            args=body)
+        return ctx.result([(task, "GlobalSettings", settings)])
+    return handler
+
+
+handles("update_access_restriction")(_update_auth(("access_list", "access_mode")))
+handles("update_password_security")(_update_auth((
+    "password_expire_days", "password_complexity", "login_miss_time_threshold",
+    "login_miss_num_threshold")))
+handles("update_session_timeout")(_update_auth(("session_max_age",)))
+
+
 def remove_vm(store, vm, include_snapshots=True):
     """Delete a VM, its disks and NICs, and the volumes only it used."""
     for disk in disks(store, vm):
