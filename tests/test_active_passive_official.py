@@ -25,12 +25,12 @@ from __future__ import print_function
 
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 
 import pytest
+
+from tests import official_sdk
 
 pytestmark = pytest.mark.official
 
@@ -114,40 +114,8 @@ KNOWN = {
 # -- the official SDK's environment ------------------------------------------------
 
 def official_python():
-    """The Python of ``.tox/official-2.23.0``, with cloudtower-sdk 2.23.0 in it
-    (the environment tests/test_official_wire.py uses too)."""
-    venv = os.path.join(ROOT, ".tox", "official-" + RELEASE)
-    python = os.path.join(venv, "bin", "python")
-    if _installed_version(python) == RELEASE:
-        return python
-    if os.path.exists(venv):
-        shutil.rmtree(venv)
-    steps = [[sys.executable, "-m", "venv", venv],
-             [python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "cloudtower-sdk==%s" % RELEASE]]
-    for step in steps:
-        done = subprocess.run(step, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=900)
-        if done.returncode != 0:
-            pytest.fail("cannot install the official cloudtower-sdk %s into %s (this test needs "
-                        "PyPI): `%s` exited %d:\n%s" % (RELEASE, venv, " ".join(step),
-                                                        done.returncode, done.stdout[-3000:]),
-                        pytrace=False)
-    version = _installed_version(python)
-    if version != RELEASE:
-        pytest.fail("%s has cloudtower-sdk %r after installing %s" % (venv, version, RELEASE),
-                    pytrace=False)
-    return python
-
-
-def _installed_version(python):
-    if not os.path.exists(python):
-        return None
-    done = subprocess.run([python, "-m", "pip", "show", "--disable-pip-version-check",
-                           "cloudtower-sdk"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          universal_newlines=True)
-    found = re.search(r"^Version: (\S+)", done.stdout, re.M)
-    return found.group(1) if done.returncode == 0 and found else None
+    """The Python of ``.tox/official-2.23.0`` (the environment tests/test_official_wire.py uses too)."""
+    return official_sdk.official_python(RELEASE)
 
 
 class OfficialDriver(object):

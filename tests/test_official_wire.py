@@ -39,9 +39,7 @@ import importlib
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 import warnings
 
@@ -51,6 +49,7 @@ from cloudtower import ApiClient, Configuration
 from cloudtower.api.operations import OPERATIONS
 from cloudtower.model import DICT_TYPE, LIST_TYPE, is_enum, model_class
 from cloudtower.simulator.fake import Faker
+from tests import official_sdk
 from tests.loopback import LoopbackServer
 
 try:
@@ -92,40 +91,7 @@ KNOWN = [
 
 # -- the official SDK's environment ------------------------------------------------
 
-def official_python(release):
-    """The Python of ``.tox/official-<release>``, with cloudtower-sdk==release in it."""
-    venv = os.path.join(ROOT, ".tox", "official-" + release)
-    python = os.path.join(venv, "bin", "python")
-    if _installed_version(python) == release:
-        return python
-    if os.path.exists(venv):
-        shutil.rmtree(venv)
-    steps = [[sys.executable, "-m", "venv", venv],
-             [python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "cloudtower-sdk==%s" % release]]
-    for step in steps:
-        done = subprocess.run(step, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=900)
-        if done.returncode != 0:
-            pytest.fail("cannot install the official cloudtower-sdk %s into %s (this test needs "
-                        "PyPI): `%s` exited %d:\n%s" % (release, venv, " ".join(step),
-                                                        done.returncode, done.stdout[-3000:]),
-                        pytrace=False)
-    version = _installed_version(python)
-    if version != release:
-        pytest.fail("%s has cloudtower-sdk %r after installing %s" % (venv, version, release),
-                    pytrace=False)
-    return python
-
-
-def _installed_version(python):
-    if not os.path.exists(python):
-        return None
-    done = subprocess.run([python, "-m", "pip", "show", "--disable-pip-version-check",
-                           "cloudtower-sdk"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          universal_newlines=True)
-    found = re.search(r"^Version: (\S+)", done.stdout, re.M)
-    return found.group(1) if done.returncode == 0 and found else None
+official_python = official_sdk.official_python
 
 
 def run_driver(python, workdir, *args):
