@@ -4,6 +4,7 @@ from __future__ import print_function
 
 import argparse
 import logging
+import os
 import sys
 import time
 
@@ -40,10 +41,20 @@ def main(argv=None):
     parser.add_argument("--pair", action="store_true",
                         help="serve an active-passive pair: two nodes over one estate, the first "
                              "active, on --port and the port after it (free ports with --port 0)")
+    parser.add_argument("--state", metavar="FILE",
+                        help="keep the estate in this JSON file: loaded at the start if it exists "
+                             "(with the seed and size it came from, which a reset goes back to), "
+                             "written if not, written again within --save-interval seconds of a "
+                             "change and at exit; tasks that ran when it was written end FAILED "
+                             "when it is loaded")
+    parser.add_argument("--save-interval", type=float, default=1.0, metavar="SECONDS",
+                        help="how soon after a change the --state file is written (default: 1)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.task_seconds < 0:
         parser.error("--task-seconds must not be negative")
+    if args.save_interval <= 0:
+        parser.error("--save-interval must be above 0")
     from cloudtower import versions
     from cloudtower.simulator import scale
     try:
@@ -57,11 +68,19 @@ def main(argv=None):
     started = time.time()
     options = dict(host=args.host, seed=args.seed, task_seconds=args.task_seconds, size=args.size,
                    username=args.username, password=args.password, api_version=args.api_version)
-    if args.pair:
-        ports = (args.port, args.port + 1 if args.port else 0)
-        simulator = Simulator.pair(ports=ports, **options)
-    else:
-        simulator = Simulator(port=args.port, **options)
+    if args.state:
+        options.update(state_file=args.state, save_interval=args.save_interval)
+    from cloudtower.simulator.state import StateError
+    existed = bool(args.state) and os.path.exists(args.state)
+    try:
+        if args.pair:
+            ports = (args.port, args.port + 1 if args.port else 0)
+            simulator = Simulator.pair(ports=ports, **options)
+        else:
+            simulator = Simulator(port=args.port, **options)
+    except (StateError, OSError, IOError) as error:
+        print("cannot keep the state in %s: %s" % (args.state, error), file=sys.stderr)
+        return 1
     try:
         simulator.start()
     except (OSError, IOError) as error:
@@ -78,13 +97,29 @@ def main(argv=None):
         print("endpoint: %s" % simulator.endpoint)
     print("username: %s" % simulator.username)
     print("password: %s" % simulator.password)
+    if args.state:
+        print("state: %s (%s; written within %g s of a change and at exit)"
+              % (args.state, "loaded" if existed else "new", args.save_interval))
     print("Press Ctrl+C to stop.")
     sys.stdout.flush()
+    _interrupt_on_sigterm()
     try:
         simulator.serve_forever()
     except KeyboardInterrupt:
         print("stopped")
     return 0
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM (kill, a service manager) stops as Ctrl+C does: the state file is written."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt()
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, AttributeError):  # not the main thread, or no SIGTERM here
+        pass
 
 
 if __name__ == "__main__":

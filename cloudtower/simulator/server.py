@@ -10,6 +10,7 @@ half-done change.
 import collections
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -74,6 +75,10 @@ class Simulator(object):
     :param size: how big the estate is: ``"small"`` (the seeded inventory, the
         default), ``"medium"``, ``"large"``, a number of VMs or ``"VMSxCLUSTERS"``
         (:mod:`cloudtower.simulator.scale`)
+    :param state_file: keep the estate in this JSON file: loaded now if it
+        exists (written if not), written again within ``save_interval``
+        seconds of a change and when the simulator stops
+        (:mod:`cloudtower.simulator.state`)
 
     ``GET /api/healthz`` answers 200 (CloudTower's health path).
     """
@@ -86,7 +91,7 @@ class Simulator(object):
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
-                 api_version=None, store=None, size=None):
+                 api_version=None, store=None, size=None, state_file=None, save_interval=1.0):
         from cloudtower import versions
         if api_version is None:
             api_version = versions.known_versions()[-1]
@@ -102,6 +107,8 @@ class Simulator(object):
         accounts = [{"username": username, "password": password, "source": "LOCAL",
                      "role": "ROOT"}]
         accounts.extend(dict(user) for user in users or ())
+        if state_file and os.path.exists(state_file):
+            size = None  # the estate comes from the file: seed only the small one first
         self.store = store if store is not None else Store(seed, task_seconds, users=accounts,
                                                            size=size)
         self.tokens = {}
@@ -111,6 +118,11 @@ class Simulator(object):
         self._fault_lock = threading.Lock()
         self._server = None
         self._thread = None
+        self._keeper = None
+        if state_file and store is None:  # a borrowed store is kept by its owner
+            from cloudtower.simulator.state import Keeper
+            self._keeper = Keeper(self.store, state_file, save_interval, api_version)
+            self._keeper.load_or_create()
 
     # -- life cycle --------------------------------------------------------
 
@@ -126,6 +138,8 @@ class Simulator(object):
                                         name="cloudtower-simulator-%d" % self.port)
         self._thread.daemon = True
         self._thread.start()
+        if self._keeper is not None:
+            self._keeper.start()
         return self
 
     def stop(self, drain=0):
@@ -144,6 +158,8 @@ class Simulator(object):
         server.server_close()
         self._thread.join(5)
         self._thread = None
+        if self._keeper is not None:
+            self._keeper.stop()  # a last save
 
     def __enter__(self):
         return self.start()
@@ -244,6 +260,39 @@ class Simulator(object):
         """End every running task now (their changes land or they fail)."""
         with self.store.lock:
             self.store.settle()
+
+    @property
+    def state_file(self):
+        """The file the estate is kept in (``state_file=``), or None."""
+        return self._keeper.path if self._keeper is not None else None
+
+    def export_state(self):
+        """The whole estate as a JSON-ready dict (:mod:`cloudtower.simulator.state`)."""
+        from cloudtower.simulator import state
+        return state.export(self.store, self.api_version)
+
+    def import_state(self, data):
+        """Replace the estate with an exported one (the dict or its JSON text); tasks
+        that ran when it was saved end ``FAILED`` (``TASK_INTERRUPTED``). Returns
+        ``{"rows", "tables", "interrupted_tasks"}``."""
+        from cloudtower.simulator import state
+        return state.restore(self.store, data)
+
+    def save_state(self, path=None):
+        """Write the estate to ``path`` (default: the ``state_file``), atomically; returns the path."""
+        from cloudtower.simulator import state
+        if path is None:
+            if self._keeper is None:
+                raise ValueError("save_state() needs a path: this simulator keeps no state_file")
+            self._keeper.save()
+            return self._keeper.path
+        state.write(path, state.snapshot(self.store, self.api_version)[1])
+        return path
+
+    def load_state(self, path):
+        """:meth:`import_state` from a file written by :meth:`save_state`."""
+        from cloudtower.simulator import state
+        return state.load(self.store, path)
 
     # -- faults ------------------------------------------------------------
 
