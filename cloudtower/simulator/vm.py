@@ -490,6 +490,9 @@ def create_vm_from_template(ctx):
         if cluster_id != template.get("cluster"):
             spec = _failing(params, "VM_TEMPLATE_NOT_IN_CLUSTER",
                             "VM template %s belongs to another cluster" % template["id"])
+        elif params.get("cloud_init") is not None and not template.get("cloud_init_supported"):
+            spec = _failing(params, "VM_TEMPLATE_CLOUD_INIT_NOT_SUPPORTED",
+                            "VM template %s does not support cloud-init" % template.get("name"))
         else:
             spec = _template_spec(store, template, params, cluster_id)
         specs.append((spec, cluster_id, params))
@@ -506,6 +509,10 @@ def _library_spec(store, params):
         return _failing(params, "CONTENT_LIBRARY_VM_TEMPLATE_NOT_IN_CLUSTER",
                         "content library VM template %s is not distributed to cluster %s"
                         % (library["id"], cluster_id))
+    if params.get("cloud_init") is not None and not library.get("cloud_init_supported"):
+        return _failing(params, "VM_TEMPLATE_CLOUD_INIT_NOT_SUPPORTED",
+                        "content library VM template %s does not support cloud-init"
+                        % library.get("name"))
     source = library
     for template_id in library.get("vm_templates") or ():
         template = store.get("VmTemplate", template_id)
