@@ -418,12 +418,29 @@ def test_command_line_refuses_bad_arguments():
     assert process.returncode == 2 and b"--task-seconds" in err
 
 
-def test_expired_sessions_answer_401_until_a_new_login(simulator, api_client):
-    vm_api = VmApi(api_client)
+def test_expired_sessions_answer_401_until_a_new_login(simulator):
+    # a plain login (sim.login), as a script that never logs in again
+    client = ApiClient(Configuration(host=simulator.endpoint))
+    simulator.login(client)
+    vm_api = VmApi(client)
     assert vm_api.get_vms({"first": 1})
     simulator.expire_sessions()
     with pytest.raises(ApiException) as caught:
         vm_api.get_vms({"first": 1})
     assert caught.value.status == 401
-    simulator.login(api_client)
+    simulator.login(client)
     assert vm_api.get_vms({"first": 1})
+    client.close()
+
+
+def test_a_client_of_the_simulator_logs_in_again_after_sessions_expire(simulator, api_client):
+    # sim.client() logs in as cloudtower.utils.login does: once more on a 401
+    vm_api = VmApi(api_client)
+    first = api_client.configuration.api_key["Authorization"]
+    assert vm_api.get_vms({"first": 1})
+    simulator.expire_sessions()
+    since = len(simulator.requests)
+    assert vm_api.get_vms({"first": 1})
+    assert [(r["path"], r["status"]) for r in list(simulator.requests)[since:]] == [
+        ("/v2/api/get-vms", 401), ("/v2/api/login", 200), ("/v2/api/get-vms", 200)]
+    assert api_client.configuration.api_key["Authorization"] != first

@@ -24,10 +24,13 @@ def main(argv=None):
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help="TCP port, 0 for a free one (default: %d)" % DEFAULT_PORT)
-    parser.add_argument("--username", default=DEFAULT_USERNAME, help="the root user's name")
-    parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the root user's password")
+    parser.add_argument("--username", default=DEFAULT_USERNAME,
+                        help="the root user's name (default: %(default)s)")
+    parser.add_argument("--password", default=DEFAULT_PASSWORD,
+                        help="the root user's password (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
-                        help="which seeded inventory (the same seed gives the same one)")
+                        help="which seeded inventory: the same seed gives the same one "
+                             "(default: %(default)s)")
     parser.add_argument("--size", default="small",
                         help="how big the estate is: small (the seeded inventory, 21 VMs over 4 "
                              "clusters; the default), medium (1,000 VMs over 10 clusters), large "
@@ -49,6 +52,10 @@ def main(argv=None):
                              "when it is loaded")
     parser.add_argument("--save-interval", type=float, default=1.0, metavar="SECONDS",
                         help="how soon after a change the --state file is written (default: 1)")
+    parser.add_argument("--admin-token", metavar="TOKEN",
+                        help="the token of the admin interface under /_simulator (header "
+                             "X-Simulator-Admin; Basic credentials of the root user work too); "
+                             "default: a random one, printed at start")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.task_seconds < 0:
@@ -70,6 +77,8 @@ def main(argv=None):
                    username=args.username, password=args.password, api_version=args.api_version)
     if args.state:
         options.update(state_file=args.state, save_interval=args.save_interval)
+    from cloudtower.simulator.session import new_token
+    options["admin_token"] = args.admin_token or new_token()
     from cloudtower.simulator.state import StateError
     existed = bool(args.state) and os.path.exists(args.state)
     try:
@@ -86,20 +95,31 @@ def main(argv=None):
     except (OSError, IOError) as error:
         print("cannot listen on %s:%d: %s" % (args.host, args.port, error), file=sys.stderr)
         return 1
+    store = simulator.store
+    estate = "seed %s, %s VMs over %s clusters" % (store.seed, "{:,}".format(len(store.rows["Vm"])),
+                                                   len(store.rows["Cluster"]))
     if args.pair:
-        print("CloudTower simulator pair (API %s) ready in %.2f s"
-              % (simulator.nodes[0].api_version, time.time() - started))
+        first = simulator.nodes[0]
+        print("CloudTower simulator pair (API %s; %s) ready in %.2f s"
+              % (first.api_version, estate, time.time() - started))
         for node in simulator.nodes:
             print("endpoint: %s (%s)" % (node.endpoint, node.role))
     else:
-        print("CloudTower simulator (API %s) ready in %.2f s"
-              % (simulator.api_version, time.time() - started))
+        first = simulator
+        print("CloudTower simulator (API %s; %s) ready in %.2f s"
+              % (simulator.api_version, estate, time.time() - started))
         print("endpoint: %s" % simulator.endpoint)
     print("username: %s" % simulator.username)
     print("password: %s" % simulator.password)
+    print("admin: %s/_simulator (header X-Simulator-Admin: $CLOUDTOWER_SIMULATOR_ADMIN, or "
+          "Basic credentials of %s)" % (first.root_url, simulator.username))
     if args.state:
         print("state: %s (%s; written within %g s of a change and at exit)"
               % (args.state, "loaded" if existed else "new", args.save_interval))
+    print("In a shell (these lines paste as they are):")
+    for line in export_lines(first.endpoint, simulator.username, simulator.password,
+                             first.admin_token):
+        print(line)
     print("Press Ctrl+C to stop.")
     sys.stdout.flush()
     _interrupt_on_sigterm()
@@ -108,6 +128,19 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("stopped")
     return 0
+
+
+def shell_quote(text):
+    """``text`` in single quotes for a POSIX shell: nothing in it is expanded (``!``,
+    ``$``, backquotes); a single quote inside becomes ``'"'"'``."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def export_lines(endpoint, username, password, admin_token):
+    """The ``export CLOUDTOWER_...=`` lines of the banner, safe to paste into bash or zsh."""
+    return ["export %s=%s" % (name, shell_quote(value)) for name, value in (
+        ("CLOUDTOWER_ENDPOINT", endpoint), ("CLOUDTOWER_USERNAME", username),
+        ("CLOUDTOWER_PASSWORD", password), ("CLOUDTOWER_SIMULATOR_ADMIN", admin_token))]
 
 
 def _interrupt_on_sigterm():

@@ -20,7 +20,7 @@ import six
 from six.moves import BaseHTTPServer, socketserver
 
 from cloudtower.model import RecursionError_
-from cloudtower.simulator import handlers, limits, roles, session, validate
+from cloudtower.simulator import admin, handlers, limits, roles, session, validate
 from cloudtower.simulator.errors import ApiError, bad_request
 from cloudtower.simulator.schema import routes
 from cloudtower.simulator.store import Store
@@ -75,6 +75,9 @@ class Simulator(object):
     :param size: how big the estate is: ``"small"`` (the seeded inventory, the
         default), ``"medium"``, ``"large"``, a number of VMs or ``"VMSxCLUSTERS"``
         (:mod:`cloudtower.simulator.scale`)
+    :param admin_token: the token of the admin interface under ``/_simulator``
+        (header ``X-Simulator-Admin``; :mod:`cloudtower.simulator.admin`);
+        default: a random one, ``sim.admin_token``
     :param state_file: keep the estate in this JSON file: loaded now if it
         exists (written if not), written again within ``save_interval``
         seconds of a change and when the simulator stops
@@ -91,7 +94,8 @@ class Simulator(object):
 
     def __init__(self, host="127.0.0.1", port=0, seed=0, task_seconds=0.3,
                  username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, users=None,
-                 api_version=None, store=None, size=None, state_file=None, save_interval=1.0):
+                 api_version=None, store=None, size=None, state_file=None, save_interval=1.0,
+                 admin_token=None):
         from cloudtower import versions
         if api_version is None:
             api_version = versions.known_versions()[-1]
@@ -112,6 +116,7 @@ class Simulator(object):
         self.store = store if store is not None else Store(seed, task_seconds, users=accounts,
                                                            size=size)
         self.tokens = {}
+        self.admin_token = admin_token or session.new_token()
         self.requests = collections.deque(maxlen=2000)
         self._faults = []
         self._task_faults = []
@@ -233,14 +238,20 @@ class Simulator(object):
         return token
 
     def client(self, **configuration):
-        """A new ``ApiClient`` for this simulator, logged in as root."""
+        """A new ``ApiClient`` for this simulator, logged in as root.
+
+        Logged in as :func:`cloudtower.utils.login` does: when its token is
+        refused (``expire_sessions()``), it logs in again once and repeats
+        the call. (``login(api_client)`` is a plain login, without that.)
+        """
         from cloudtower.api_client import ApiClient
         from cloudtower.configuration import Configuration
+        from cloudtower.utils import login
         config = Configuration(host=self.endpoint)
         for key, value in configuration.items():
             setattr(config, key, value)
         client = ApiClient(config)
-        self.login(client)
+        login(client, self.username, self.password)
         return client
 
     # -- state -------------------------------------------------------------
@@ -349,6 +360,9 @@ class Simulator(object):
     def handle(self, method, raw_path, headers, body):
         """Serve one request: (status, JSON-ready payload, fault or None)."""
         path = raw_path.split("?", 1)[0]
+        if admin.is_admin(path):  # /_simulator/...: no faults, not in the request log
+            status, payload = admin.handle(self, method, raw_path, headers, body)
+            return status, payload, None
         op = None
         if path.startswith(API_PREFIX + "/"):
             op = routes().get((method, path[len(API_PREFIX):]))
@@ -654,7 +668,8 @@ class _Handler(BaseHTTPServer.BaseHTTPRequestHandler):
         data = payload if isinstance(payload, bytes) else (
             payload.encode("utf-8") if isinstance(payload, six.text_type) else
             json.dumps(payload, separators=(",", ":")).encode("utf-8"))
-        simulator.requests.append(_record(self.command, self.path, status, body))
+        if not admin.is_admin(self.path):
+            simulator.requests.append(_record(self.command, self.path, status, body))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
