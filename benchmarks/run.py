@@ -38,6 +38,9 @@ OFFICIAL = "cloudtower-sdk==2.20.0"
 IMPORTS = "import cloudtower; from cloudtower import ApiClient, Configuration, VmApi, VmStatus"
 SEED = 6
 VM_COUNT = 2000
+# the simulator's estate that paginate reads (--size large)
+PAGINATE_VMS = 10000
+PAGE_SIZE = 100
 
 sys.path.insert(0, HERE)
 from servers import CountingProxy, FixedServer  # noqa: E402
@@ -337,12 +340,14 @@ def measure_big(venvs, url, first_id, rounds, official_rounds):
 class Simulator(object):
     """``python -m cloudtower.simulator`` from our venv, in its own process."""
 
-    def __init__(self, venv, task_seconds=None):
+    def __init__(self, venv, task_seconds=None, size=None):
         self.username, self.password = "root", "bench-Passw0rd"
         cmd = [venv.python, "-m", "cloudtower.simulator", "--port", "0", "--seed", str(SEED),
                "--username", self.username, "--password", self.password]
         if task_seconds is not None:
             cmd += ["--task-seconds", str(task_seconds)]
+        if size is not None:
+            cmd += ["--size", str(size)]
         self.output = []
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         universal_newlines=True, cwd=WORK,
@@ -488,6 +493,34 @@ def measure_wait(venvs, rounds, tasks=50, spacing=0.06, task_seconds=4.0,
             for name, runs in samples.items()}
 
 
+def measure_paginate(venvs, rounds, official_rounds):
+    """Every VM of a 10,000-VM simulator (``--size large``), read a page of 100 at a time
+    by a process that has logged in: ours with ``paginate``, the official SDK and the floor
+    by hand with ``first`` + ``after``. The SDKs take turns; median of the rounds."""
+    simulator = Simulator(venvs["ours"], size=PAGINATE_VMS)
+    samples = {"ours": [], "official": [], "floor": []}
+    try:
+        for index in range(rounds):
+            for name in ("ours", "official", "floor"):
+                if name == "official" and index >= official_rounds:
+                    continue
+                venv = venvs["official" if name == "official" else "ours"]
+                out = worker(venv, "paginate", name, "--url", simulator.endpoint,
+                             "--username", simulator.username, "--password", simulator.password,
+                             "--page-size", PAGE_SIZE)
+                if (out["rows"], out["distinct"], out["in_order"]) != (PAGINATE_VMS, PAGINATE_VMS,
+                                                                      True):
+                    raise RuntimeError("%s read %d VMs (%d distinct, in order: %s), not %d"
+                                       % (name, out["rows"], out["distinct"], out["in_order"],
+                                          PAGINATE_VMS))
+                samples[name].append(out["seconds"])
+                log("  paginate: %s round %d: %.2f s, %d pages"
+                    % (name, index + 1, out["seconds"], out["pages"]))
+    finally:
+        simulator.close()
+    return dict((name, median(values)) for name, values in samples.items())
+
+
 def official_compat(venvs):
     """The official SDK's own script, run against our simulator."""
     simulator = Simulator(venvs["ours"])
@@ -575,6 +608,10 @@ def build_rows(r):
         add("wait_tasks: HTTP requests while waiting", o["requests"], f["requests"], digits=0)
     elif wait:
         rows.append(("wait_tasks on the simulator", "not run", "not run", "", ""))
+    pages = r.get("paginate")
+    if pages:
+        add("paginate 10,000 VMs of the simulator, pages of 100 (s)", pages["ours"],
+            pages["official"], pages["floor"], 2)
     compat = r.get("compat")
     if compat is not None:
         text = "not run" if isinstance(compat, str) else ("PASS" if compat["passed"] else "FAIL")
@@ -720,7 +757,7 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="also rebuild the official SDK's venv")
     parser.add_argument("--ref", help="measure this git commit (e.g. HEAD) instead of the work tree")
     parser.add_argument("--only", help="comma-separated subset: import,size,big,serialize,small,"
-                                       "async,wait,compat")
+                                       "async,wait,paginate,compat")
     parser.add_argument("--update-docs", action="store_true",
                         help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
@@ -729,10 +766,10 @@ def main():
     command = "python3 benchmarks/run.py" + (" --quick" if args.quick else "") + \
         (" --ref " + args.ref if args.ref else "") + (" --only " + args.only if args.only else "")
     reps = {"import": 7, "big": 5, "big_official": 3, "serialize": 10, "small": 5,
-            "small_official": 3, "async": 3, "wait": 3}
+            "small_official": 3, "async": 3, "wait": 3, "paginate": 3, "paginate_official": 2}
     if args.quick:
         reps = {"import": 3, "big": 2, "big_official": 1, "serialize": 3, "small": 2,
-                "small_official": 1, "async": 1, "wait": 1}
+                "small_official": 1, "async": 1, "wait": 1, "paginate": 1, "paginate_official": 1}
 
     os.makedirs(WORK, exist_ok=True)
     started = time.time()
@@ -789,6 +826,12 @@ def main():
             r["wait"] = measure_wait(venvs, reps["wait"])
         else:
             r["wait"] = "not available yet (cloudtower.simulator.Simulator / cloudtower.utils.wait_tasks)"
+    if wanted("paginate"):
+        if simulator and available(ours, "from cloudtower.simulator import scale"):
+            log("paginate over %d VMs of the simulator, %d rounds" % (PAGINATE_VMS, reps["paginate"]))
+            r["paginate"] = measure_paginate(venvs, reps["paginate"], reps["paginate_official"])
+        else:
+            r["paginate"] = None
     if wanted("compat"):
         if simulator:
             log("compatibility: the official SDK's script against the simulator")

@@ -285,8 +285,61 @@ def wait_tasks_run(args):
     return {"started": started, "returned": time.time(), "error": error}
 
 
+# -- 8: paginate over 10,000 VMs on the simulator -------------------------------
+
+def paginate_run(args):
+    """Log in, then read every VM a page at a time (``--page-size``): ours with
+    ``cloudtower.utils.paginate``; the official SDK, which has no such helper, and the
+    floor by hand with ``first`` + ``after``, as a script would. Only the reading is timed."""
+    body = json.dumps({"username": args.username, "password": args.password, "source": "LOCAL"})
+    if args.client == "floor":
+        import urllib3
+        pool = urllib3.PoolManager(maxsize=1)
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        answer = pool.request("POST", args.url + "/login", body=body.encode("utf-8"), headers=headers)
+        headers["Authorization"] = json.loads(answer.data)["data"]["token"]
+
+        def get_vms(request):
+            response = pool.request("POST", args.url + "/get-vms", headers=headers,
+                                    body=json.dumps(request).encode("utf-8"))
+            if response.status != 200:
+                raise RuntimeError("status %d" % response.status)
+            return json.loads(response.data)
+        ident = lambda vm: vm["id"]  # noqa: E731
+    else:
+        from cloudtower import ApiClient, Configuration, UserApi, VmApi
+        configuration = Configuration(host=args.url)
+        client = ApiClient(configuration)
+        token = UserApi(client).login(json.loads(body)).data.token
+        configuration.api_key["Authorization"] = token
+        get_vms = VmApi(client).get_vms
+        ident = lambda vm: vm.id  # noqa: E731
+    ids = []
+    pages = 0
+    started = time.perf_counter()
+    if args.client == "ours":
+        from cloudtower.utils import paginate
+        ids = [vm.id for vm in paginate(get_vms, {}, page_size=args.page_size)]
+        pages = len(ids) // args.page_size + 1
+    else:
+        after = None
+        while True:
+            request = {"first": args.page_size}
+            if after is not None:
+                request["after"] = after
+            page = get_vms(request)
+            pages += 1
+            ids.extend(ident(vm) for vm in page)
+            if len(page) < args.page_size:
+                break
+            after = ids[-1]
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(ids), "distinct": len(set(ids)), "pages": pages,
+            "in_order": ids == sorted(ids)}
+
+
 MEASUREMENTS = {"big": big_get_vms, "serialize": serialize, "small": small_calls,
-                "async": async_calls, "wait": wait_tasks_run}
+                "async": async_calls, "wait": wait_tasks_run, "paginate": paginate_run}
 
 
 def main():
@@ -301,6 +354,7 @@ def main():
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--username")
     parser.add_argument("--password")
     args = parser.parse_args()
