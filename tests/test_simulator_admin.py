@@ -226,6 +226,25 @@ def test_unknown_resources_methods_and_bodies(http, sim):
     assert admin(http, sim, "POST", "/settle", {"now": True})[0] == 400
 
 
+def test_a_post_without_a_body_is_an_empty_body(sim):
+    # curl -X POST sends neither Content-Length nor a body: the API answers 411, the admin 200
+    import socket
+    answers = []
+    for path in ("/_simulator/settle", "/v2/api/get-vms"):
+        connection = socket.create_connection(("127.0.0.1", sim.port), timeout=30)
+        connection.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Simulator-Admin: %s\r\n"
+                            "Connection: close\r\n\r\n" % (path, TOKEN)).encode("ascii"))
+        data = b""
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        connection.close()
+        answers.append(int(data.split(b" ", 2)[1]))
+    assert answers == [200, 411]
+
+
 # -- from another process, with nothing but the standard library -------------------
 
 DRIVER = textwrap.dedent('''

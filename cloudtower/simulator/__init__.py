@@ -19,9 +19,19 @@ In a program or a test::
         # or: Configuration(host=sim.endpoint) + sim.login(api_client)
 
 From a shell: ``python -m cloudtower.simulator [--host 127.0.0.1] [--port 8090]
-[--username root] [--password ...] [--seed N] [--task-seconds S]
-[--api-version 4.3.0] [--pair]`` prints the endpoint and credentials and serves
-until interrupted (port 0: a free port; ``--pair``: two nodes, see below).
+[--username root] [--password ...] [--seed N] [--size large] [--task-seconds S]
+[--api-version 4.3.0] [--state FILE] [--admin-token T] [--pair]`` prints the
+endpoint and credentials (and ``export CLOUDTOWER_...`` lines that paste into a
+shell as they are) and serves until interrupted (port 0: a free port;
+``--pair``: two nodes, see below).
+
+Its size (``size=``, :mod:`cloudtower.simulator.scale`): the seeded 21 VMs
+(``small``), ``medium`` (1,000), ``large`` (10,000 over 50 clusters), or any
+number. Its state (:mod:`cloudtower.simulator.state`): ``sim.export_state()``,
+``sim.import_state(data)``, ``save_state(path)``, ``load_state(path)``, and
+``state_file=`` to keep it in a file. From outside the process: the admin
+interface under ``/_simulator`` (:mod:`cloudtower.simulator.admin`), behind
+``sim.admin_token`` or the root user's Basic credentials.
 
 An active-passive pair: ``Simulator.pair(...)`` starts two simulators over
 one estate; the passive one answers every request ``307``, and ``switch()``,
@@ -62,7 +72,8 @@ For tests:
   out); ``delay=S`` waits first (with ``status=None``: then answers normally).
 - ``sim.fail_tasks("start_vm", error_code=..., error_message=...)`` makes
   the next task of that operation fail.
-- ``sim.expire_sessions()`` invalidates every token (the next call gets 401).
+- ``sim.expire_sessions()`` invalidates every token (the next call gets 401;
+  a client from ``sim.client()`` then logs in again by itself).
 - ``sim.requests`` holds the last requests (method, path, status, JSON body).
 
 Uploads (``create_elf_image`` and the other upload operations): send the
