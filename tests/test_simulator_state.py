@@ -66,6 +66,8 @@ def test_a_saved_and_reloaded_estate_equals_the_original(tmp_path):
         rows = json.loads(json.dumps(first.store.rows))
         client.close()
     assert sorted(os.listdir(str(tmp_path))) == ["estate.json"]  # no temporary file left
+    if os.name == "posix":  # it holds the accounts' passwords
+        assert os.stat(path).st_mode & 0o777 == 0o600
     with open(path) as handle:
         saved = json.load(handle)
     assert saved["format"] == FORMAT and saved["seed"] == 2 and saved["size"] == "small"

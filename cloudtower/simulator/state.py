@@ -16,7 +16,8 @@ task does; a script waiting for one sees it fail and can run it again. An
 upload in progress (an ``UploadTask`` still ``UPLOADING``) is data and
 carries on: send its next chunk. Login sessions, injected faults, the
 request log and settings such as ``task_seconds`` belong to the running
-simulator, not to the estate, and are not kept.
+simulator, not to the estate, and are not kept. The file holds the
+accounts' passwords; it is written readable by its owner only.
 
 ``Simulator(state_file=PATH)`` (``--state PATH``) loads the file when it
 exists, writes it when it does not, and then keeps it: a :class:`Keeper`
@@ -277,9 +278,13 @@ class Keeper(object):
     def save(self, force=True):
         """Write the estate now (when ``force`` is false: only if it changed); True if written."""
         with self._lock:
+            if not force:
+                store = self.store
+                with store.lock:  # a look at the version, not a copy of the estate
+                    store.advance()
+                    if store.version == self._saved_version:
+                        return False
             version, data = snapshot(self.store, self.api_version)
-            if not force and version == self._saved_version:
-                return False
             write(self.path, data)
             self._saved_version = version
             self.saves += 1
