@@ -87,6 +87,7 @@ LDAP: accounts given as ``users=[{"username", "password", "source": "LDAP"}]``
 log in with ``source`` ``LDAP``, or ``AUTHN`` with the ``auth_config_id`` that
 the ``authnStrategies`` query of the ``/api`` GraphQL endpoint announces.
 """
+from cloudtower.simulator.pair import SimulatorPair
 from cloudtower.simulator.server import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USERNAME, Simulator
 
-__all__ = ["Simulator", "DEFAULT_USERNAME", "DEFAULT_PASSWORD", "DEFAULT_PORT"]
+__all__ = ["Simulator", "SimulatorPair", "DEFAULT_USERNAME", "DEFAULT_PASSWORD", "DEFAULT_PORT"]
