@@ -31,7 +31,8 @@ from cloudtower.simulator.schema import body_item, schema, split_list, table_of_
 HANDLERS = {}
 # The modules with handlers of their own (each registers them with @handles):
 # listed here, in one place, and loaded when the first handler is looked up.
-HANDLER_MODULES = ("resources", "session", "upload", "vm")
+HANDLER_MODULES = ("resources", "session", "upload", "vm_config", "vm_create", "vm_power",
+                   "vm_recycle")
 _loaded = []
 _load_lock = threading.Lock()
 

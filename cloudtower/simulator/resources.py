@@ -12,16 +12,9 @@ from cloudtower.simulator.handlers import (
     need,
     refuse,
 )
-from cloudtower.simulator.vm import (
-    attach_cd_rom,
-    attach_disk,
-    detach_disk,
-    disks,
-    for_each_vm,
-    must_be_off,
-    remove_snapshot,
-    remove_vm,
-)
+from cloudtower.simulator.vm import attach_cd_rom, attach_disk, detach_disk, disks
+from cloudtower.simulator.vm_power import for_each_vm, must_be_off
+from cloudtower.simulator.vm_recycle import remove_snapshot, remove_vm
 
 
 def _frozen_vlan(store, vlan_id):
