@@ -89,7 +89,6 @@ class Operation(object):
         self.body_param = None
         self.body_type = None
         self.body_required = False
-        self.body_list_or_single = False  # some version took one object, another a list
         self.form_params = []
         self.query_params = []
         self.header_params = []
@@ -258,11 +257,8 @@ class Merged(object):
         legacy = []
         for _, _, _, entry in versions:
             older = positional_of(entry)
-            if "body" in entry and op.body_param:
-                if entry["body"][0] != op.body_param:
-                    aliases[entry["body"][0]] = op.body_param
-                if entry["body"][1].startswith("list[") != op.body_type.startswith("list["):
-                    op.body_list_or_single = True
+            if "body" in entry and op.body_param and entry["body"][0] != op.body_param:
+                aliases[entry["body"][0]] = op.body_param
             if older[:len(current)] == current:
                 for extra in older[len(current) + len(legacy):]:
                     if extra in accepted and extra not in legacy:
