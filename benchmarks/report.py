@@ -48,7 +48,7 @@ def build_rows(r):
     big = r.get("big")
     if big:
         o, f, b = big["ours"], big["official"], big["floor"]
-        label = "3 get_vms, %s VMs (%.1f MB JSON)" % (fmt(VM_COUNT), r["vms_bytes"] / 1e6)
+        label = "get_vms, %s VMs (%.1f MB JSON)" % (fmt(VM_COUNT), r["vms_bytes"] / 1e6)
         add(label + ": first call, fresh process (s)", o["first"], f["first"], b["first"], 3)
         add(label + ": a call in a warm process (s)", o["repeat"], f["repeat"], b["repeat"], 3)
         add(label + ": peak RSS (MB)", o["peak_rss"], f["peak_rss"], b["peak_rss"])
