@@ -451,7 +451,8 @@ class Model(object):
     @classmethod
     def _compile_checks(cls):
         """{attribute: (must not be None, allowed values or None, is a list,
-        constraints)} for the attributes that have anything to check."""
+        constraints, "number"/"bool" or None)} for the attributes that have
+        anything to check."""
         checks = {}
         required = frozenset(cls._required)
         nullable = frozenset(cls._nullable)
@@ -466,8 +467,10 @@ class Model(object):
             # like the official SDK: None fails a required field and an inline enum
             not_none = attr not in nullable and (attr in required or inline)
             constraints = cls._constraints.get(attr) or None
-            if not_none or allowed is not None or constraints:
-                checks[attr] = (not_none, allowed, inner is not None, constraints)
+            # numbers and booleans: no CloudTower version typed these fields otherwise
+            kind = _PRIMITIVE_KINDS.get(inner.group(1) if inner else type_name)
+            if not_none or allowed is not None or constraints or kind:
+                checks[attr] = (not_none, allowed, inner is not None, constraints, kind)
         cls._checks = checks
         return checks
 
@@ -580,13 +583,21 @@ class Enum(Model):
 
 
 def _check_value(model_name, attr, value, check):
-    """Raise ``ApiValueError`` if ``value`` breaks what the field allows."""
-    not_none, allowed, many, constraints = check
+    """Raise ``ApiValueError`` if ``value`` breaks what the field allows
+    (``ApiTypeError`` for a value of the wrong type)."""
+    not_none, allowed, many, constraints, kind = check
     if value is None:
         if not_none:
             raise ApiValueError("Invalid value for `%s` of %s, must not be `None`"
                                 % (attr, model_name))
         return
+    if kind is not None:
+        for item in value if many and isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, bool) != (kind == "bool") or \
+                    not isinstance(item, (bool, numbers.Number)):
+                raise ApiTypeError("Invalid type for `%s` of %s: expected %s, got %s" % (
+                    attr, model_name, "a number" if kind == "number" else "a boolean",
+                    type(item).__name__))
     if allowed is not None:
         items = value if many and isinstance(value, (list, tuple)) else [value]
         for item in items:
@@ -602,6 +613,8 @@ def _check_value(model_name, attr, value, check):
             raise ApiValueError("Invalid value for `%s` of %s (%s), %s"
                                 % (attr, model_name, _shown(attr, value), problem))
 
+
+_PRIMITIVE_KINDS = {"int": "number", "float": "number", "bool": "bool"}
 
 _SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?|secret|token|credential|private|cookie|auth",
                            re.IGNORECASE)

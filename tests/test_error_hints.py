@@ -106,3 +106,15 @@ def test_the_host_error_never_shows_a_password():
         with pytest.raises(ApiValueError) as caught:
             VmApi(ApiClient(Configuration(host=host))).get_vms({})
         assert "s3cret-canary" not in str(caught.value) and "<redacted>@" in str(caught.value)
+
+
+def test_a_value_of_the_wrong_type_is_an_api_type_error():
+    from cloudtower.models import VmWhereInput
+    with pytest.raises(ApiTypeError) as caught:
+        VmWhereInput(vcpu_gt="four")
+    assert "`vcpu_gt` of VmWhereInput: expected a number, got str" in str(caught.value)
+    with pytest.raises(ApiTypeError):
+        VmWhereInput(vcpu_in=[1, "2"])
+    with pytest.raises(ApiTypeError):
+        VmWhereInput(ha="yes")
+    assert VmWhereInput(vcpu_gt=4, vcpu_in=[1, 2.0], ha=True).vcpu_gt == 4
