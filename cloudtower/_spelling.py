@@ -41,7 +41,9 @@ def allowed_text(value, allowed, limit=12):
 
 
 def quoted(value):
-    """``'name_ASC'`` on Python 2 and 3 alike (``repr`` adds a ``u`` on 2)."""
-    if isinstance(value, six.string_types):
-        return "'%s'" % value
-    return repr(value)
+    """``'name_ASC'`` on Python 2 and 3 alike: ``repr`` (ASCII-safe on 2), without
+    the ``u`` Python 2 puts before text."""
+    text = repr(value)
+    if isinstance(value, six.text_type) and text[:2] in ("u'", 'u"'):
+        return text[1:]
+    return text
