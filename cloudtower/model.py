@@ -207,13 +207,8 @@ def _model_doc(name, fields, enums, ranges):
 
 
 def _range_text(range_):
-    # indexes only: the names of the versions live in the operation table,
-    # which a class need not load to be documented
-    try:
-        from cloudtower.versions import describe
-        return describe(range_)
-    except ImportError:  # the generated package is not there (partial installs)
-        return repr(range_)
+    from cloudtower.versions import describe
+    return describe(range_)
 
 
 class _Signature(object):

@@ -63,10 +63,6 @@ def contains(range_, index):
     return False
 
 
-def first_version(range_):
-    return known_versions()[range_[0][0]] if range_ else known_versions()[0]
-
-
 def removed_in(range_):
     """The version that removed a name the newest CloudTower no longer has, else None."""
     if range_ and range_[-1][1] is not None:
