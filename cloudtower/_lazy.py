@@ -81,7 +81,7 @@ class LazyModule(types.ModuleType):
                 except KeyError:
                     continue
             else:
-                raise AttributeError("module %r has no attribute %r" % (state["__name__"], name))
+                raise AttributeError(_missing(state, name))
         setattr(self, name, value)
         return value
 
@@ -90,6 +90,18 @@ class LazyModule(types.ModuleType):
         for source in self.__dict__.get("_lazy_sources", ()):
             names.update(source.names())
         return sorted(names)
+
+
+def _missing(state, name):
+    message = "module %r has no attribute %r" % (state["__name__"], name)
+    base = name[:-len("Dict")]
+    if name.endswith("Dict") and any(base in source.names() for source in state.get("_lazy_sources", ())):
+        # the stubs' TypedDicts of request bodies (VmWhereInputDict) exist for
+        # type checkers only
+        message += ("; names ending in Dict are the stubs' TypedDicts of request bodies, for "
+                    "type checkers only: import %s under `if typing.TYPE_CHECKING:` and quote "
+                    "it in annotations; at run time a plain dict is the body" % name)
+    return message
 
 
 def install(module_name, sources, submodules=()):

@@ -5,6 +5,7 @@ Output is a dict of relative path -> text; ``write``/``check`` in
 """
 import collections
 import json
+import keyword
 import re
 
 from codegen import naming
@@ -31,22 +32,23 @@ def generate(spec):
     label = "%s-%s" % (spec.versions[0], spec.versions[-1])
     enums = {name for name, m in spec.models.items() if m.enum is not None}
     text = _Versions(spec.versions)
+    requests = _request_models(spec, enums)
     for model in spec.models.values():
         files["cloudtower/models/%s.py" % model.module] = _model_module(model)
     files["cloudtower/models/__init__.py"] = _models_init(spec, label, text)
-    files["cloudtower/models/__init__.pyi"] = _models_stub(spec, label, enums, text)
+    files["cloudtower/models/__init__.pyi"] = _models_stub(spec, label, enums, text, requests)
     files["cloudtower/models/_tables.py"] = _model_tables(spec, label, enums=False)
     files["cloudtower/models/_enum_tables.py"] = _model_tables(spec, label, enums=True)
     files["cloudtower/api/operations.py"] = _operation_table(spec, label)
     for api in spec.apis.values():
         files["cloudtower/api/%s.py" % api.module] = _api_module(api, label, text)
-        files["cloudtower/api/%s.pyi" % api.module] = _api_stub(api, label, enums, text)
+        files["cloudtower/api/%s.pyi" % api.module] = _api_stub(api, label, enums, text, requests)
     files["cloudtower/api/__init__.py"] = _api_init(spec, label, text)
     files["cloudtower/api/__init__.pyi"] = _api_init_stub(spec, label)
     files["docs/api/README.md"] = _docs_index(spec, text)
     for api in spec.apis.values():
         files["docs/api/%s.md" % api.name] = _docs_api(api, spec, text)
-    files.update(_docs_models(spec, text))
+    files.update(_docs_models(spec, text, requests))
     return files
 
 
@@ -114,6 +116,93 @@ def _py_type(type_name, enums, optional=False):
     else:
         result = type_name
     return "Optional[%s]" % result if optional else result
+
+
+def _model_words(type_name, spec, enums):
+    return [w for w in re.findall(r"[A-Za-z_]\w*", type_name)
+            if w in spec.models and w not in enums]
+
+
+def _request_models(spec, enums):
+    """The models a request can carry, as far as their TypedDicts go (see
+    ``_links``): operations' body and parameter types and the models their
+    fields lead to. Each gets a TypedDict in the stubs."""
+    todo = []
+    for api in spec.apis.values():
+        for _, op in api.methods:
+            todo += _model_words(op.body_type or "", spec, enums)
+            for field in op.form_params + op.query_params:
+                todo += _model_words(field[2], spec, enums)
+    found = set()
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            for field in spec.models[name].fields:
+                todo += [w for w in _model_words(field.type, spec, enums) if _links(name, w)]
+    return found
+
+
+def _links(owner, target):
+    """Whether the TypedDict of ``owner`` names that of ``target`` for a field.
+
+    Not from one where input to another (``VmWhereInput.cluster``): the filters
+    form a web of hundreds of mutually recursive types, and mypy's analysis of
+    TypedDicts grows much faster than their number; a script that named them
+    took minutes to check. Such a field takes the model or any mapping.
+    """
+    return owner == target or not (owner.endswith("WhereInput") and target.endswith("WhereInput"))
+
+
+# The keys of a where input that take one filter object as well as a list.
+_ONE_OR_MANY = frozenset(["AND", "OR", "NOT"])
+
+
+def _dict_type(type_name, enums, requests, owner=None, optional=False):
+    """openapi type string -> what a dict body may hold there: a model or its
+    TypedDict (``VmWhereInputDict``), any sequence for a list, a string for a
+    date (JSON carries it so)."""
+    inner = _LIST.match(type_name)
+    pair = _DICT.match(type_name)
+    if inner:
+        result = "Sequence[%s]" % _dict_type(inner.group(1), enums, requests, owner)
+    elif pair:
+        result = "Mapping[str, %s]" % _dict_type(pair.group(2), enums, requests, owner)
+    elif type_name in ("datetime", "date"):
+        result = "Union[%s, str]" % type_name
+    elif type_name in requests and (owner is None or _links(owner, type_name)):
+        result = "Union[%s, %sDict]" % (type_name, type_name)
+    elif type_name not in _PY_TYPES and type_name not in enums:
+        result = "Union[%s, Mapping[str, Any]]" % type_name
+    else:
+        result = _py_type(type_name, enums)
+    if not optional:
+        return result
+    return result[:-1] + ", None]" if result.startswith("Union[") else "Optional[%s]" % result
+
+
+def _typed_dicts(spec, enums, requests):
+    """A ``total=False`` TypedDict per request model, keyed by JSON key, so that
+    a type checker catches a misspelt key or a wrong value type in a dict body."""
+    out = []
+    for name in sorted(requests):
+        model = spec.models[name]
+        items = []
+        for f in model.fields:
+            value = _dict_type(f.type, enums, requests, name, f.nullable or not f.required)
+            if f.key in _ONE_OR_MANY and _LIST.match(f.type):
+                one = _dict_type(_LIST.match(f.type).group(1), enums, requests, name)
+                value = "Union[%s, Sequence[%s], None]" % (one[6:-1] if one.startswith("Union[") else one, one)
+            items.append((f.key, value))
+        if all(re.match(r"^[A-Za-z_]\w*$", key) and not keyword.iskeyword(key) for key, _ in items):
+            out.append("\n\nclass %sDict(TypedDict, total=False):\n" % name)
+            out.extend("    %s: %s\n" % item for item in items)
+            if not items:
+                out.append("    pass\n")
+        else:  # a key that is no identifier ("en-US"): the functional form
+            out.append("\n\n%sDict = TypedDict(%s, {%s}, total=False)\n" % (
+                name, _literal(name + "Dict"), ", ".join("%s: %s" % (_literal(k), v) for k, v in items)))
+    return "".join(out)
 
 
 def _referenced_models(type_names, enums):
@@ -304,7 +393,7 @@ def _models_init(spec, label, text):
     return "".join(out)
 
 
-def _models_stub(spec, label, enums, text):
+def _models_stub(spec, label, enums, text, requests):
     # Model is a dataclass_transform base (cloudtower/model.pyi): type checkers
     # and IDEs make each constructor's keyword parameters from the fields
     # below, which saves writing every field twice.
@@ -325,11 +414,14 @@ def _models_stub(spec, label, enums, text):
         for f in model.fields:
             out.append("    %s: %s = ...%s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required),
                                                 _comment(text.words(f.range), model.hints.get(f.attr))))
+    out.append("\n\n# What a dict body may hold in place of each request model (stubs only: at\n"
+               "# run time import them under `if typing.TYPE_CHECKING:`).\n")
+    out.append(_typed_dicts(spec, enums, requests))
     body = "".join(out)
     return STUB_HEADER % label + _stub_imports(body, [
         ("datetime", ["date", "datetime"]),
-        ("typing", ["Any", "ClassVar", "Dict", "List", "Optional"]),
-    ]) + "\nfrom cloudtower.model import Enum, Model\n\n" + body
+        ("typing", ["Any", "ClassVar", "Dict", "List", "Mapping", "Optional", "Sequence", "Union"]),
+    ]) + "\nfrom typing_extensions import TypedDict\n\nfrom cloudtower.model import Enum, Model\n\n" + body
 
 
 def _stub_imports(body, modules):
@@ -451,27 +543,26 @@ def _api_module(api, label, text):
     return "".join(out)
 
 
-def _api_stub(api, label, enums, text):
+def _api_stub(api, label, enums, text, requests):
     types = []
     for _, op in api.methods:
         if op.body_type:
             types.append(op.body_type)
         if op.return_type:
             types.append(op.return_type)
-    refs = sorted(_referenced_models(types, enums))
+    refs = _referenced_models(types, enums)
+    refs.update(w + "Dict" for _, op in api.methods for w in re.findall(r"\w+", op.body_type or "")
+                if w in requests)
+    refs = sorted(refs)
     out = []
     out.append("\n\nclass %s(Api):\n" % api.name)
     out.append("    def __init__(self, api_client: Optional[ApiClient] = ...) -> None: ...\n")
     for name, op in api.methods:
         params = []
         if op.body_param:
-            body = _py_type(op.body_type, enums)
-            inner = _LIST.match(op.body_type)
-            if inner:
-                # Sequence and Mapping: a List[Dict[str, Any]] of the caller's is accepted
-                body = "Sequence[Union[%s, Mapping[str, Any]]]" % _py_type(inner.group(1), enums)
-            else:
-                body = "Union[%s, Mapping[str, Any]]" % body
+            # a model or its TypedDict; Sequence, so that a caller's
+            # List[VmCreateVmFromTemplateParamsDict] is accepted
+            body = _dict_type(op.body_type, enums, requests)
             renamed = [older for older, current in op.param_aliases if current == op.body_param]
             params.append("%s: %s%s" % (op.body_param, body, " = ..." if renamed else ""))
         for field in op.form_params + op.query_params:
@@ -620,7 +711,7 @@ def _doc_type(type_name, spec, base="models/"):
         else re.sub(r"[A-Za-z_]\w*", link, type_name)
 
 
-def _docs_models(spec, text):
+def _docs_models(spec, text, requests):
     """``docs/api/models.md`` (the index) and one page per model and enum."""
     label = "%s to %s" % (spec.versions[0], spec.versions[-1])
     users = _model_users(spec)
@@ -633,7 +724,8 @@ def _docs_models(spec, text):
         index.append("| [%s](models/%s.md) | %s | %s |\n" % (
             name, name, "enum" if model.enum is not None else "model",
             text.words(model.range) or "all"))
-        pages["docs/api/models/%s.md" % name] = _docs_model(name, model, spec, text, users, label)
+        pages["docs/api/models/%s.md" % name] = _docs_model(name, model, spec, text, users, label,
+                                                            name in requests)
     pages["docs/api/models.md"] = "".join(index)
     return pages
 
@@ -650,7 +742,7 @@ def _model_users(spec):
     return users
 
 
-def _docs_model(name, model, spec, text, users, label):
+def _docs_model(name, model, spec, text, users, label, typed_dict=False):
     out = [DOC_HEADER % label, "# %s\n\n" % name,
            "`from cloudtower.models import %s`\n\n" % name]
     if model.range:
@@ -664,6 +756,9 @@ def _docs_model(name, model, spec, text, users, label):
         for const, value in _enum_names(model):
             out.append("| `%s` | `%s` | %s |\n" % (const, value, text.words(model.enum_ranges.get(const))))
         return "".join(out)
+    if typed_dict:
+        out.append("As a dict body its type is `%sDict`, a `TypedDict` of the JSON keys below, "
+                   "in the stubs only ([type checking](../../typing.md)).\n\n" % name)
     out.append("| attribute | JSON key | type | required | CloudTower |\n|---|---|---|---|---|\n")
     for f in model.fields:
         type_text = _doc_type(f.type, spec, base="")

@@ -29,9 +29,17 @@ from cloudtower import VmApi, VmStatus, VmTemplateApi, wait_for, wait_until
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # for mypy; Python 2.7 may have no typing module
-    from typing import Any, Dict, List, Optional, Sequence  # noqa: F401 (type comments)
+    from typing import List, Optional, Sequence  # noqa: F401 (type comments)
 
     from cloudtower import ApiClient, VmTemplate  # noqa: F401 (type comments)
+
+    # what a dict body may hold, for the type checker: a misspelt key or a
+    # value of the wrong type in these dicts is an error under mypy
+    from cloudtower.models import (  # noqa: F401 (type comments)
+        TemplateCloudInitDict,
+        VmCreateVmFromTemplateParamsDict,
+        VmTemplateWhereInputDict,
+    )
 
 USER_DATA = """#cloud-config
 package_update: true
@@ -43,7 +51,7 @@ runcmd:
 
 def find_template(client, name):
     # type: (ApiClient, Optional[str]) -> VmTemplate
-    where = {"cloud_init_supported": True}  # type: Dict[str, Any]
+    where = {"cloud_init_supported": True}  # type: VmTemplateWhereInputDict
     if name:
         where["name"] = name
     templates = VmTemplateApi(client).get_vm_templates({"where": where, "orderBy": "name_ASC",
@@ -55,17 +63,19 @@ def find_template(client, name):
 
 
 def vm_params(template, names, public_keys):
-    # type: (VmTemplate, List[str], List[str]) -> List[Dict[str, Any]]
-    params = []
+    # type: (VmTemplate, List[str], List[str]) -> List[VmCreateVmFromTemplateParamsDict]
+    if template.cluster is None:
+        raise SystemExit("error: template %s is on no cluster" % template.name)
+    params = []  # type: List[VmCreateVmFromTemplateParamsDict]
     for name in names:
-        cloud_init = {"hostname": name, "user_data": USER_DATA}  # type: Dict[str, Any]
+        cloud_init = {"hostname": name, "user_data": USER_DATA}  # type: TemplateCloudInitDict
         if public_keys:
             cloud_init["public_keys"] = public_keys
         if os.environ.get("VM_PASSWORD"):
             cloud_init["default_user_password"] = os.environ["VM_PASSWORD"]
         params.append({
             "template_id": template.id,
-            "cluster_id": template.cluster.id if template.cluster else None,
+            "cluster_id": template.cluster.id,
             "name": name,
             "is_full_copy": False,      # a linked clone: quick, shares the template's data
             "status": VmStatus.RUNNING,  # started once created

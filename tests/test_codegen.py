@@ -217,3 +217,69 @@ def test_the_tables_carry_the_ranges(cg):
     table = json.loads(ast.literal_eval(table_line.split(": ", 1)[1].rstrip(",")))
     assert table["g"] == {"color": [[2, None]]}
     assert "# CloudTower: since 3.0.0" in files["cloudtower/models/__init__.pyi"]
+
+
+def _stub_class(stub, name):
+    """The body lines of ``class name(...)`` in a stub."""
+    lines = stub.splitlines()
+    start = [i for i, line in enumerate(lines) if line.startswith("class %s(" % name)]
+    assert start, "no class %s in the stub" % name
+    body = []
+    for line in lines[start[0] + 1:]:
+        if not line.startswith("    "):
+            break
+        body.append(line.strip())
+    return body
+
+
+def test_request_models_get_typeddicts_keyed_by_json_key(cg):
+    def add_filters(doc):
+        schemas = doc["components"]["schemas"]
+
+        def where(name, other):
+            return {"type": "object", "properties": {
+                "AND": {"type": "array", "items": {"$ref": "#/components/schemas/%s" % name}},
+                "name_contains": {"type": "string"},
+                "other": {"$ref": "#/components/schemas/%s" % other}}}
+        schemas["ThingWhereInput"] = where("ThingWhereInput", "OtherWhereInput")
+        schemas["OtherWhereInput"] = where("OtherWhereInput", "ThingWhereInput")
+        schemas["GetThingsRequestBody"]["properties"]["where"] = {
+            "$ref": "#/components/schemas/ThingWhereInput"}
+    files = cg.emit.generate(cg.merge.Merged(versioned(cg, [add_filters] * 3)))
+    stub = files["cloudtower/models/__init__.pyi"]
+    assert "from typing_extensions import TypedDict" in stub
+    assert _stub_class(stub, "GetThingsRequestBodyDict") == [
+        "first: Optional[int]", "where: Union[ThingWhereInput, ThingWhereInputDict, None]"]
+    # JSON keys (createdAt), dates as strings too, enums as strings
+    params = _stub_class(stub, "ThingParamsDict")
+    assert "createdAt: Union[datetime, str, None]" in params and "kind: Optional[str]" in params
+    assert "id: str" in params  # required: not None
+    # AND takes one filter or a list; a relation to another filter is not followed
+    assert _stub_class(stub, "ThingWhereInputDict") == [
+        "AND: Union[ThingWhereInput, ThingWhereInputDict, Sequence[Union[ThingWhereInput, "
+        "ThingWhereInputDict]], None]",
+        "name_contains: Optional[str]",
+        "other: Union[OtherWhereInput, Mapping[str, Any], None]"]
+    assert "class OtherWhereInputDict(" not in stub
+    # answers only (Thing) get none
+    assert "class ThingDict(" not in stub
+    api = files["cloudtower/api/thing_api.pyi"]
+    assert "get_things_request_body: Union[GetThingsRequestBody, GetThingsRequestBodyDict]" in api
+    assert "thing_params: Sequence[Union[ThingParams, ThingParamsDict]]" in api
+    assert "GetThingsRequestBodyDict" in api.split("\nclass ", 1)[0]  # imported
+
+
+def test_each_typeddict_of_the_package_has_its_models_json_keys(cg):
+    """The committed stubs against the models of the API shapes in specs/."""
+    import io
+    import os
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with io.open(os.path.join(root, "cloudtower", "models", "__init__.pyi"), encoding="utf-8") as handle:
+        stub = handle.read()
+    models = cg.merge.Merged(cg.merge.load_all(os.path.join(root, "specs"))).models
+    names = re.findall(r"^class (\w+)Dict\(TypedDict, total=False\):$", stub, re.M)
+    assert len(names) > 500 and "GetVmsRequestBody" in names and "VmWhereInput" in names
+    for name in names:
+        keys = [line.split(":", 1)[0] for line in _stub_class(stub, name + "Dict") if line != "pass"]
+        assert sorted(keys) == sorted(f.key for f in models[name].fields), name

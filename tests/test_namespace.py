@@ -89,3 +89,17 @@ def test_unknown_names_raise_attribute_error():
         cloudtower.NoSuchModel  # noqa: B018 - the attribute access is the test
     with pytest.raises(ImportError):
         exec("from cloudtower.models import NoSuchModel", {})
+
+
+def test_a_stub_only_typeddict_read_at_run_time_says_how_to_import_it():
+    import pytest
+
+    import cloudtower
+    import cloudtower.models
+    for module in (cloudtower, cloudtower.models):
+        with pytest.raises(AttributeError) as raised:
+            module.GetVmsRequestBodyDict  # noqa: B018 - the attribute access is the test
+        assert "typing.TYPE_CHECKING" in str(raised.value)
+    with pytest.raises(AttributeError) as raised:
+        cloudtower.models.NoSuchThingDict  # noqa: B018
+    assert "TYPE_CHECKING" not in str(raised.value)

@@ -1,13 +1,16 @@
 # Type-checked by tests/test_typing.py with mypy, never run. On a line, `# R: T`
 # is what reveal_type must show there and `# E: code` the error mypy must
 # report there; an error on any other line fails the test.
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, cast
 
 from cloudtower.api.vm_api import VmApi
 from cloudtower.api_client import ApiClient
 from cloudtower.configuration import Configuration
 from cloudtower.models.get_vms_request_body import GetVmsRequestBody
 from cloudtower.models.vm_where_input import VmWhereInput
+
+if TYPE_CHECKING:
+    from cloudtower.models import GetVmsRequestBodyDict, VmCreationParamsDict
 
 client = ApiClient(Configuration(host="http://127.0.0.1:8090/v2/api"))
 vm_api = VmApi(client)
@@ -36,10 +39,31 @@ data, status, headers = vm_api.get_vms_with_http_info({})
 reveal_type(data)  # R: builtins.list[cloudtower.models.Vm]
 reveal_type(status)  # R: builtins.int
 
-# a caller's own List[Dict[str, Any]] is accepted where a list of bodies goes
-params: List[Dict[str, Any]] = [{"name": "web-2"}]
+# a dict body is checked against the body's TypedDict (VmWhereInputDict ...):
+# its keys are JSON keys, at any depth
+vm_api.get_vms({"where": {"name_starts_with": "web-", "vcpu_gt": 2,
+                          "AND": [{"memory_gte": 1024}], "OR": {"in_recycle_bin": False}},
+                "orderBy": "name_ASC", "first": 10})
+vm_api.get_vms({"wher": {"id": "vm-1"}})  # E: call-overload
+vm_api.get_vms({"where": {"vcpu_gt": "four"}})  # E: call-overload
+vm_api.get_vms({"where": {"AND": [{"nmae": "web-1"}]}})  # E: call-overload
+vm_api.get_vms({"order_by": "name_ASC"})  # E: call-overload
+# past a relation (vm -> cluster) the filter is the model or any mapping, unchecked
+vm_api.get_vms({"where": {"cluster": {"name": "c1"}}})
+
+# a body held in a variable: annotate it with the TypedDict (imported under
+# TYPE_CHECKING), and its keys are checked where it is built
+body: "GetVmsRequestBodyDict" = {"where": {"id": "vm-1"}, "first": 1}
+vm_api.get_vms(body)
+params: List["VmCreationParamsDict"] = []
+params.append({"cluster_id": "c1", "name": "web-2", "vcpu": 2})
+params.append({"cluster_id": "c1", "name": "web-3", "vcpus": 2})  # E: typeddict-unknown-key
+params.append({"cluster_id": None})  # E: typeddict-item
 vm_api.create_vm(params)
-vm_api.get_vms(dict(first=1))
+# a plain Dict[str, Any] says nothing about its keys; the stubs refuse it
+untyped: List[Dict[str, Any]] = [{"name": "web-2"}]
+vm_api.create_vm(untyped)  # E: arg-type
+vm_api.get_vms(cast("GetVmsRequestBodyDict", dict(first=1)))
 
 # mutations return the task-carrying wrappers
 created = vm_api.create_vm([{"name": "web-1"}])
