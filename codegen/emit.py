@@ -393,10 +393,26 @@ def _models_init(spec, label, text):
     return "".join(out)
 
 
+def _answer_models(spec, enums):
+    """The models an answer can carry: operations' return types and what their
+    fields lead to."""
+    todo = [w for api in spec.apis.values() for _, op in api.methods
+            for w in _model_words(op.return_type or "", spec, enums)]
+    found = set()
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            for field in spec.models[name].fields:
+                todo += _model_words(field.type, spec, enums)
+    return found
+
+
 def _models_stub(spec, label, enums, text, requests):
     # Model is a dataclass_transform base (cloudtower/model.pyi): type checkers
     # and IDEs make each constructor's keyword parameters from the fields
     # below, which saves writing every field twice.
+    answers = _answer_models(spec, enums)
     out = ["MODEL_MODULES: Dict[str, str]\n"]
     for name, model in sorted(spec.models.items()):
         out.append("\n\nclass %s(%s):%s\n" % (name, "Enum" if model.enum is not None else "Model",
@@ -411,8 +427,14 @@ def _models_stub(spec, label, enums, text, requests):
         if not model.fields:
             out.append("    pass\n")
             continue
+        # a model only requests carry holds what it was given: a nested dict
+        # stays a dict (VmCreationParams(vm_nics=[{...}])), so say so
+        takes_dicts = name in requests and name not in answers
         for f in model.fields:
-            out.append("    %s: %s = ...%s\n" % (f.attr, _py_type(f.type, enums, f.nullable or not f.required),
+            optional = f.nullable or not f.required
+            type_text = _dict_type(f.type, enums, requests, name, optional) if takes_dicts \
+                else _py_type(f.type, enums, optional)
+            out.append("    %s: %s = ...%s\n" % (f.attr, type_text,
                                                 _comment(text.words(f.range), model.hints.get(f.attr))))
     out.append("\n\n# What a dict body may hold in place of each request model (stubs only: at\n"
                "# run time import them under `if typing.TYPE_CHECKING:`).\n")

@@ -27,6 +27,12 @@ if cluster is not None:
 
 # a model body, and dicts nested at any depth
 vm_api.get_vms(GetVmsRequestBody(where=VmWhereInput(id="vm-1"), first=1))
+# a request model keeps a nested dict as given, and its stub says so
+query = GetVmsRequestBody(where={"id": "vm-1"})
+query.where.id  # E: union-attr
+if isinstance(query.where, VmWhereInput):
+    reveal_type(query.where.id)  # R: builtins.str | None
+GetVmsRequestBody(where={"idd": "vm-1"})  # E: arg-type
 vm_api.get_vms({"where": {"id": "vm-1"}, "first": 1}, content_language="zh-CN")
 
 # async_req=True gives an ApplyResult of the same type
