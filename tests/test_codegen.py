@@ -263,6 +263,10 @@ def test_request_models_get_typeddicts_keyed_by_json_key(cg):
     assert "class OtherWhereInputDict(" not in stub
     # answers only (Thing) get none
     assert "class ThingDict(" not in stub
+    # a model only requests carry takes dicts in its fields too; an answer's does not
+    assert "where: Union[ThingWhereInput, ThingWhereInputDict, None] = ..." in _stub_class(
+        stub, "GetThingsRequestBody")
+    assert "created_at: Optional[datetime] = ..." in _stub_class(stub, "Thing")
     api = files["cloudtower/api/thing_api.pyi"]
     assert "get_things_request_body: Union[GetThingsRequestBody, GetThingsRequestBodyDict]" in api
     assert "thing_params: Sequence[Union[ThingParams, ThingParamsDict]]" in api
