@@ -122,6 +122,11 @@ class ModelBuilder(object):
         self.built = {}
         self.lock = threading.Lock()
 
+    def is_enum_name(self, name):
+        """Whether ``name`` is an enum's (from the small enum table, building nothing)."""
+        import importlib
+        return name in importlib.import_module(self.package + "._enum_tables").TABLES
+
     def __call__(self, name):
         cls = self.built.get(name)
         if cls is None:
@@ -510,8 +515,17 @@ class Model(object):
         if len(data) == len(known) and known.issuperset(data):
             for key, attr in plan[1]:
                 data[attr] = data.pop(key)
-            return cls._instance(plan, data)
-        return cls._instance(plan, _copy_values(plan, data))
+            values = data
+        else:
+            values = _copy_values(plan, data)
+        # _instance, inlined: this runs once per object of a large answer
+        for attr, convert in plan[2]:
+            value = values[attr]
+            if value is not None:
+                values[attr] = convert(value)
+        obj = cls.__new__(cls)
+        _set_attribute(obj, "__dict__", values)
+        return obj
 
     @classmethod
     def _instance(cls, plan, values):
@@ -719,10 +733,12 @@ def converter(type_name, owned=False):
         inner = _LIST.match(type_name)
         pair = _DICT.match(type_name)
         if inner:
-            result = _list_converter(converter(inner.group(1), owned))
+            item = converter(inner.group(1), owned)
+            result = _model_list_converter(item) if isinstance(item, _ModelConverter) \
+                else _list_converter(item)
         elif pair:
             result = _dict_converter(converter(pair.group(2), owned))
-        else:
+        elif _is_model_name(type_name):
             result = _ModelConverter(type_name, owned)
     _converter_cache[cache_key] = result
     return result
@@ -737,6 +753,28 @@ def _list_converter(item_converter):
             return value
         return [item_converter(item) if item is not None else None for item in value]
     return convert_list
+
+
+def _model_list_converter(item_converter):
+    """A list of models: each item built by the class's own reader, without a
+    converter call per item."""
+    def convert_model_list(value):
+        if not isinstance(value, list):
+            return value
+        build = item_converter.build
+        if build is None:
+            item_converter.resolve()
+            build = item_converter.build
+        if build is False:
+            return value
+        return [build(item) if isinstance(item, dict) else item for item in value]
+    return convert_model_list
+
+
+def _is_model_name(name):
+    """Whether JSON for ``name`` becomes a model object: a known class that is no enum."""
+    modules = _registry.get("modules")
+    return modules is not None and name in modules and not _registry["builder"].is_enum_name(name)
 
 
 def _dict_converter(item_converter):
@@ -759,15 +797,18 @@ class _ModelConverter(object):
         self.owned = owned
         self.build = None
 
+    def resolve(self):
+        cls = model_class(self.name)
+        if cls is None or is_enum(cls):
+            self.build = False
+        else:
+            self.build = cls._adopt if self.owned else cls.from_json
+
     def __call__(self, value):
         build = self.build
         if build is None:
-            cls = model_class(self.name)
-            if cls is None or is_enum(cls):
-                build = False
-            else:
-                build = cls._adopt if self.owned else cls.from_json
-            self.build = build
+            self.resolve()
+            build = self.build
         if build is False or not isinstance(value, dict):
             return value
         return build(value)
