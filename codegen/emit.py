@@ -127,19 +127,34 @@ def _request_models(spec, enums):
     """The models a request can carry, as far as their TypedDicts go (see
     ``_links``): operations' body and parameter types and the models their
     fields lead to. Each gets a TypedDict in the stubs."""
-    todo = []
+    roots = []
     for api in spec.apis.values():
         for _, op in api.methods:
-            todo += _model_words(op.body_type or "", spec, enums)
+            roots += _model_words(op.body_type or "", spec, enums)
             for field in op.form_params + op.query_params:
-                todo += _model_words(field[2], spec, enums)
+                roots += _model_words(field[2], spec, enums)
+    return _reachable(spec, enums, roots, _links)
+
+
+def _answer_models(spec, enums):
+    """The models an answer can carry: operations' return types and what their
+    fields lead to."""
+    roots = [w for api in spec.apis.values() for _, op in api.methods
+             for w in _model_words(op.return_type or "", spec, enums)]
+    return _reachable(spec, enums, roots, lambda owner, target: True)
+
+
+def _reachable(spec, enums, roots, follow):
+    """``roots`` and the models their fields lead to, through the fields for
+    which ``follow(owner, target)`` holds."""
+    todo = list(roots)
     found = set()
     while todo:
         name = todo.pop()
         if name not in found:
             found.add(name)
             for field in spec.models[name].fields:
-                todo += [w for w in _model_words(field.type, spec, enums) if _links(name, w)]
+                todo += [w for w in _model_words(field.type, spec, enums) if follow(name, w)]
     return found
 
 
@@ -391,21 +406,6 @@ def _models_init(spec, label, text):
                "_lazy.install(__name__, [_lazy.Built(_build, MODEL_MODULES, _REMOVED)],\n"
                "              list(MODEL_MODULES.values()) + [\"_tables\", \"_enum_tables\"])\n")
     return "".join(out)
-
-
-def _answer_models(spec, enums):
-    """The models an answer can carry: operations' return types and what their
-    fields lead to."""
-    todo = [w for api in spec.apis.values() for _, op in api.methods
-            for w in _model_words(op.return_type or "", spec, enums)]
-    found = set()
-    while todo:
-        name = todo.pop()
-        if name not in found:
-            found.add(name)
-            for field in spec.models[name].fields:
-                todo += _model_words(field.type, spec, enums)
-    return found
 
 
 def _models_stub(spec, label, enums, text, requests):
