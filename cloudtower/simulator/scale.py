@@ -180,24 +180,8 @@ def _cluster(seeder, store, datacenter, number, vm_count, profiles, alerts):
         vms.append(vm)
     snapshotted = [vm for index, vm in enumerate(vms) if index % SNAPSHOT_EVERY == 0]
     seeder.elf_extras(cluster, vms, short, snapshotted)
-    for index, (severity, ended, subject, english, chinese) in enumerate(alerts):
+    for index, alert in enumerate(alerts):
         host = hosts[index % len(hosts)]
-        vm = vms[index % len(vms)]
         disk = next((d for d in store.targets("Host", host, "disks") if d.get("type") == "HDD"),
                     None)
-        words = {"cluster": cluster["name"], "host": host["name"], "vm": vm["name"],
-                 "disk": disk["name"] if disk else "sdc"}
-        start = store.now_iso()
-        seeder.add("Alert", {
-            "severity": severity, "ended": ended, "cluster": cluster["id"],
-            "host": host["id"] if subject in ("host", "vm") else None,
-            "disk": disk["id"] if subject == "host" and disk else None,
-            "vms": [vm["id"]] if subject == "vm" else [], "alert_rule": None,
-            "message": english.format(**words), "cause": "a monitored value crossed its threshold",
-            "impact": "service may degrade", "solution": "check the %s" % subject,
-            "threshold": 80.0, "value": round(80 + index * 2.5, 1), "labels": {},
-            "local_id": store.new_uuid(), "create_time": start, "local_create_time": start,
-            "local_start_time": start, "local_update_time": start,
-            "local_end_time": store.now_iso() if ended else "",
-            "_i18n": {"zh-CN": {"message": chinese.format(**words), "cause": "监控值超过阈值",
-                                "impact": "服务可能受影响", "solution": "请检查相关资源"}}})
+        seeder.alert(index, alert, cluster, host, vms[index % len(vms)], disk)

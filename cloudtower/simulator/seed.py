@@ -448,25 +448,32 @@ class _Seeder(object):
         vms = [v for v in store.rows["Vm"].values() if v.get("cluster") == elf_a["id"]]
         hdds = [d for d in store.rows["Disk"].values()
                 if d.get("host") == hosts_a[0]["id"] and d.get("type") == "HDD"]
-        for index, (severity, ended, subject, english, chinese) in enumerate(_ALERTS):
+        for index, alert in enumerate(_ALERTS):
             cluster, hosts = self.clusters[index % 2]
-            host = hosts[index % len(hosts)]
-            words = {"cluster": cluster["name"], "host": host["name"], "vm": vms[index]["name"],
-                     "disk": hdds[0]["name"] if hdds else "sdc"}
-            start = store.now_iso()
-            self.add("Alert", {
-                "severity": severity, "ended": ended, "cluster": cluster["id"],
-                "host": host["id"] if subject in ("host", "vm") else None,
-                "disk": hdds[0]["id"] if subject == "host" and hdds else None,
-                "vms": [vms[index]["id"]] if subject == "vm" else [], "alert_rule": None,
-                "message": english.format(**words), "cause": "a monitored value crossed its threshold",
-                "impact": "service may degrade", "solution": "check the %s" % subject,
-                "threshold": 80.0, "value": round(80 + index * 2.5, 1), "labels": {},
-                "local_id": store.new_uuid(), "create_time": start, "local_create_time": start,
-                "local_start_time": start, "local_update_time": start,
-                "local_end_time": store.now_iso() if ended else "",
-                "_i18n": {"zh-CN": {"message": chinese.format(**words), "cause": "监控值超过阈值",
-                                    "impact": "服务可能受影响", "solution": "请检查相关资源"}}})
+            self.alert(index, alert, cluster, hosts[index % len(hosts)], vms[index],
+                       hdds[0] if hdds else None)
+
+    def alert(self, index, alert, cluster, host, vm, disk):
+        """An alert row: ``alert`` is (severity, ended, subject, English and
+        Chinese message templates); the subject is the cluster, host or vm."""
+        store = self.store
+        severity, ended, subject, english, chinese = alert
+        words = {"cluster": cluster["name"], "host": host["name"], "vm": vm["name"],
+                 "disk": disk["name"] if disk else "sdc"}
+        start = store.now_iso()
+        self.add("Alert", {
+            "severity": severity, "ended": ended, "cluster": cluster["id"],
+            "host": host["id"] if subject in ("host", "vm") else None,
+            "disk": disk["id"] if subject == "host" and disk else None,
+            "vms": [vm["id"]] if subject == "vm" else [], "alert_rule": None,
+            "message": english.format(**words), "cause": "a monitored value crossed its threshold",
+            "impact": "service may degrade", "solution": "check the %s" % subject,
+            "threshold": 80.0, "value": round(80 + index * 2.5, 1), "labels": {},
+            "local_id": store.new_uuid(), "create_time": start, "local_create_time": start,
+            "local_start_time": start, "local_update_time": start,
+            "local_end_time": store.now_iso() if ended else "",
+            "_i18n": {"zh-CN": {"message": chinese.format(**words), "cause": "监控值超过阈值",
+                                "impact": "服务可能受影响", "solution": "请检查相关资源"}}})
 
     def history(self):
         store = self.store
