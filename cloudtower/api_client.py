@@ -405,7 +405,8 @@ class ApiClient(object):
                 raise
             except Exception as error:  # transport failures from urllib3, the socket, TLS
                 sent = _may_have_been_sent(error)
-                late = deadline_at is not None and clock() >= deadline_at
+                late = deadline_at is not None and clock() >= deadline_at - (
+                    _DEADLINE_SLACK if _timed_out(error) else 0)
                 if (_safe or not sent) and _retriable(error) and not late and self._may_retry(
                         what, attempts, _short(error, url), deadline_at):
                     continue
@@ -861,6 +862,20 @@ def _may_have_been_sent(error):
     if _tls_setup_failure(error):
         return False  # the TLS handshake comes before the request
     return True
+
+
+# a socket's timer may fire a moment before the clock reaches the deadline (Python 2
+# waits in whole milliseconds): a timeout that close to the deadline is the deadline's
+_DEADLINE_SLACK = 0.05
+
+
+def _timed_out(error):
+    import socket
+
+    import urllib3
+    if isinstance(error, urllib3.exceptions.MaxRetryError):
+        error = error.reason
+    return isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout))
 
 
 def _retriable(error):

@@ -202,6 +202,24 @@ def test_retries_stop_at_the_deadline_on_an_injected_clock(server):
     assert clock.now - 1000.0 < 10
 
 
+def test_a_timeout_a_moment_before_the_deadline_is_reported_as_the_deadline(server):
+    # a socket timer set to the time left may fire a millisecond before the clock
+    # reaches the deadline; the error must still name the deadline, not the read timeout
+    import urllib3
+    with client_for(server, deadline=1.0, timeout=(5, 5)) as client:
+        clock = FakeClock()
+        client._clock = clock
+
+        def early_timeout(*args, **kwargs):
+            clock.now += 0.999
+            raise urllib3.exceptions.ReadTimeoutError(None, kwargs.get("url"), "timed out")
+        client.request = early_timeout
+        with pytest.raises(ApiException) as info:
+            VmApi(client).get_vms({})
+    assert "deadline of 1 s" in info.value.reason
+    assert "(1 attempt over" in info.value.reason
+
+
 def test_the_default_deadline_and_its_override():
     conf = Configuration()
     assert conf.deadline == 120.0 and conf.max_response_size == 512 * MiB
