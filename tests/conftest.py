@@ -68,6 +68,15 @@ def finish(api_client):
     return finish
 
 
+GIB = 1024 ** 3
+
+
+def one(models):
+    """The only item of ``models``; fails the test if there are none or several."""
+    assert len(models) == 1, models
+    return models[0]
+
+
 class FakeClock(object):
     """Time that moves only when waited on: the simulator's tasks and the
     helpers' pauses share it, so a test counts seconds without spending them."""

@@ -13,6 +13,21 @@ import time
 from six.moves import BaseHTTPServer, socketserver
 
 
+def raw_exchange(port, data, timeout=10):
+    """Send ``data`` as it is to 127.0.0.1:``port`` and read until the server hangs up."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        sock.sendall(data)
+        answer = b""
+        while True:
+            piece = sock.recv(65536)
+            if not piece:
+                return answer
+            answer += piece
+    finally:
+        sock.close()
+
+
 class Received(object):
     """One request as the server saw it."""
 

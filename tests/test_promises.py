@@ -41,7 +41,8 @@ from cloudtower import (
 from cloudtower.simulator.seed import BUILTIN_ACCOUNTS
 from cloudtower.upload import upload_elf_image
 from cloudtower.utils import login, paginate, wait_tasks
-from tests.loopback import LoopbackServer
+from tests.conftest import FakeClock
+from tests.loopback import LoopbackServer, raw_exchange
 
 MiB = 1024 * 1024
 CANARY = "Canary-7f3a9c-pw"
@@ -177,21 +178,10 @@ def test_retries_are_logged_and_the_final_error_counts_them(server, cloudtower_l
     assert "attempt 2 of 3" in warnings[1]
 
 
-class FakeClock(object):
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 def test_retries_stop_at_the_deadline_on_an_injected_clock(server):
     server.reply({"message": "busy"}, status=503, times=50)
     with client_for(server, retries=40, retry_backoff=1.0) as client:
-        clock = FakeClock()
+        clock = FakeClock(1000.0)
         client._clock = clock
         client._sleep = clock.sleep
         with pytest.raises(ApiException) as info:
@@ -207,7 +197,7 @@ def test_a_timeout_a_moment_before_the_deadline_is_reported_as_the_deadline(serv
     # reaches the deadline; the error must still name the deadline, not the read timeout
     import urllib3
     with client_for(server, deadline=1.0, timeout=(5, 5)) as client:
-        clock = FakeClock()
+        clock = FakeClock(1000.0)
         client._clock = clock
 
         def early_timeout(*args, **kwargs):
@@ -457,21 +447,6 @@ def test_helpers_refuse_bad_arguments_with_sdk_errors(server, tmpdir):
 
 # -- 9. the simulator answers every bad request with a 4xx --------------------------
 
-def _raw_request(simulator, data, read_for=10):
-    sock = socket.create_connection(("127.0.0.1", simulator.port), timeout=read_for)
-    try:
-        sock.sendall(data)
-        answer = b""
-        while True:
-            piece = sock.recv(65536)
-            if not piece:
-                break
-            answer += piece
-    finally:
-        sock.close()
-    return answer
-
-
 @pytest.mark.parametrize("head,status", [
     (b"Content-Length: abc\r\n", b"400"), (b"Content-Length: -1\r\n", b"400"),
     (b"Transfer-Encoding: chunked\r\n", b"400"), (b"", b"411"),
@@ -480,7 +455,7 @@ def test_a_malformed_body_gets_a_4xx_and_the_connection_ends(simulator, head, st
     request = b"POST /v2/api/get-vms HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n"
     if b"chunked" in head:
         request += b"zz\r\n"
-    answer = _raw_request(simulator, request)  # returns: the server closed the connection
+    answer = raw_exchange(simulator.port, request)  # returns: the server closed the connection
     assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == status
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1].decode("utf-8"))["status"] == int(status)
 

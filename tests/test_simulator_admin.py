@@ -15,6 +15,7 @@ import urllib3
 from cloudtower import ApiClient, ApiException, Configuration, LabelApi, VmApi
 from cloudtower.simulator import Simulator
 from cloudtower.simulator.state import FORMAT
+from tests.loopback import raw_exchange
 
 TOKEN = "admin-test-token"
 
@@ -228,19 +229,11 @@ def test_unknown_resources_methods_and_bodies(http, sim):
 
 def test_a_post_without_a_body_is_an_empty_body(sim):
     # curl -X POST sends neither Content-Length nor a body: the API answers 411, the admin 200
-    import socket
     answers = []
     for path in ("/_simulator/settle", "/v2/api/get-vms"):
-        connection = socket.create_connection(("127.0.0.1", sim.port), timeout=30)
-        connection.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Simulator-Admin: %s\r\n"
-                            "Connection: close\r\n\r\n" % (path, TOKEN)).encode("ascii"))
-        data = b""
-        while True:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        connection.close()
+        data = raw_exchange(sim.port, ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Simulator-Admin: %s\r\n"
+                                       "Connection: close\r\n\r\n" % (path, TOKEN)).encode("ascii"),
+                            timeout=30)
         answers.append(int(data.split(b" ", 2)[1]))
     assert answers == [200, 411]
 

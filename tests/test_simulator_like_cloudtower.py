@@ -20,14 +20,8 @@ from cloudtower import (
 from cloudtower.api.vm_disk_api import VmDiskApi
 from cloudtower.api.vm_nic_api import VmNicApi
 from cloudtower.models import VmNicWhereInput, VmWhereInput
+from tests.conftest import GIB, one
 from tests.strict import problems
-
-GIB = 1024 ** 3
-
-
-def _one(models):
-    assert len(models) == 1, models
-    return models[0]
 
 
 def _vm(api_client, **where):
@@ -48,7 +42,7 @@ def _done(finish, answers):
 
 
 def _cluster(api_client, name="cluster-elf-a"):
-    return _one(ClusterApi(api_client).get_clusters({"where": {"name": name}}))
+    return one(ClusterApi(api_client).get_clusters({"where": {"name": name}}))
 
 
 # -- AND / OR / NOT -------------------------------------------------------------------
@@ -109,7 +103,7 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
     updated = vm_api.update_vm_disk({"where": {"id": vm.id}, "data": {"vm_disk_id": first,
                                                                      "bus": "SCSI"}})
     _done(finish, updated)
-    assert _one(VmDiskApi(api_client).get_vm_disks({"where": {"id": first}})).bus == "SCSI"
+    assert one(VmDiskApi(api_client).get_vm_disks({"where": {"id": first}})).bus == "SCSI"
     after = _get(api_client, vm.id)
     assert [d.id for d in after.vm_disks][:len(vm.vm_disks)] == [d.id for d in vm.vm_disks]
     new = [d.id for d in after.vm_disks if d.id not in set(x.id for x in vm.vm_disks)]
@@ -122,7 +116,7 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
     _done(finish, vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": new}}))
     assert [d.id for d in _get(api_client, vm.id).vm_disks] == [d.id for d in vm.vm_disks]
     # NICs and CD-ROMs keep theirs when others come and go
-    vlan = _one(VlanApi(api_client).get_vlans({"where": {"name": "vlan-200",
+    vlan = one(VlanApi(api_client).get_vlans({"where": {"name": "vlan-200",
                                                          "vds": {"cluster": {"id": vm.cluster.id}}}}))
     answers = vm_api.add_vm_nic({"where": {"id": vm.id}, "data": {"vm_nics": [
         {"connect_vlan_id": vlan.id}]}})
@@ -146,7 +140,7 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
 def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_client, finish):
     settings_api = GlobalSettingsApi(api_client)
     vm_api = VmApi(api_client)
-    settings = _one(settings_api.get_global_settingses({}))
+    settings = one(settings_api.get_global_settingses({}))
     assert settings.id and settings.vm_recycle_bin.enabled is True
     assert settings.vm_recycle_bin.retain == 7 and settings.auth.access_mode in ("ALLOW", "DENY", "NONE")
     assert settings_api.get_global_settingses_connection({}).aggregate.count == 1
@@ -163,16 +157,16 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
     answer = settings_api.update_global_recycle_bin_setting({"enabled": False, "retain": 7})
     assert answer.data.id == settings.id and answer.task_id
     _done(finish, [answer])
-    assert _one(settings_api.get_global_settingses({})).vm_recycle_bin.enabled is False
+    assert one(settings_api.get_global_settingses({})).vm_recycle_bin.enabled is False
     # the VMs the bin held are deleted for good: nothing left to recover
     assert vm_api.get_vms({"where": {"id_in": [vm.id for vm in binned]}}) == []
     refused = vm_api.move_vm_to_recycle_bin({"where": {"id": stopped[1].id}})
-    task = _one(finish([refused[0].task_id]))
+    task = one(finish([refused[0].task_id]))
     assert (task.status, task.error_code) == ("FAILED", "VM_RECYCLE_BIN_DISABLED")
     assert not _get(api_client, stopped[1].id).in_recycle_bin
     # on again, with a cluster that keeps its own bin off
     _done(finish, [settings_api.update_global_recycle_bin_setting({"enabled": True, "retain": 30})])
-    assert _one(settings_api.get_global_settingses({})).vm_recycle_bin.retain == 30
+    assert one(settings_api.get_global_settingses({})).vm_recycle_bin.retain == 30
     elf_b = _cluster(api_client, "cluster-elf-b")
     own = settings_api.create_cluster_recycle_bin_setting({"where": {"id": elf_b.id},
                                                            "data": {"enabled": False, "retain": 1}})
@@ -191,7 +185,7 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
 
 def test_global_settings_hold_the_login_and_session_rules(api_client, finish):
     settings_api = GlobalSettingsApi(api_client)
-    before = _one(settings_api.get_global_settingses({}))
+    before = one(settings_api.get_global_settingses({}))
     answers = [settings_api.update_session_timeout({"session_max_age": 3600}),
                settings_api.update_access_restriction({"access_list": ["10.0.0.0/8"],
                                                        "access_mode": "ALLOW"}),
@@ -199,7 +193,7 @@ def test_global_settings_hold_the_login_and_session_rules(api_client, finish):
                                                       "password_expire_days": 90})]
     assert all(answer.data.id == before.id for answer in answers)
     _done(finish, answers)
-    auth = _one(settings_api.get_global_settingses({})).auth
+    auth = one(settings_api.get_global_settingses({})).auth
     assert (auth.session_max_age, auth.access_list, auth.access_mode) == (3600, ["10.0.0.0/8"], "ALLOW")
     assert (auth.password_complexity, auth.password_expire_days) == ("HIGH", 90)
     assert auth.login_miss_num_threshold == before.auth.login_miss_num_threshold
@@ -211,7 +205,7 @@ def test_a_vm_converted_from_a_template_is_stopped_and_deleted_at_once(api_clien
     vm_api = VmApi(api_client)
     template_api = VmTemplateApi(api_client)
     template = template_api.get_vm_templates({"where": {"cluster": {"name": "cluster-elf-a"}}})[0]
-    answer = _one(vm_api.convert_vm_template_to_vm([{"name": "from-template",
+    answer = one(vm_api.convert_vm_template_to_vm([{"name": "from-template",
                                                      "converted_from_template_id": template.id}]))
     assert answer.data.status == "STOPPED"
     _done(finish, [answer])
@@ -227,7 +221,7 @@ def test_a_vm_converted_from_a_template_is_stopped_and_deleted_at_once(api_clien
 def test_every_vm_creating_operation_takes_the_status_asked_or_stopped(api_client, finish):
     vm_api = VmApi(api_client)
     cluster = _cluster(api_client)
-    vlan = _one(VlanApi(api_client).get_vlans({"where": {"name": "default",
+    vlan = one(VlanApi(api_client).get_vlans({"where": {"name": "default",
                                                          "vds": {"cluster": {"id": cluster.id}}}}))
     template = VmTemplateApi(api_client).get_vm_templates({"where": {"cluster": {"id": cluster.id}}})[0]
     from cloudtower import ContentLibraryVmTemplateApi
@@ -288,17 +282,17 @@ def test_lun_clone_and_rollback_keep_the_lun_whole(api_client, finish):
     lun_api = IscsiLunApi(api_client)
     snapshot = IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots(
         {"where": {"iscsi_lun": {"name_starts_with": ""}}})[0]
-    lun = _one(lun_api.get_iscsi_luns({"where": {"id": snapshot.iscsi_lun.id}}))
+    lun = one(lun_api.get_iscsi_luns({"where": {"id": snapshot.iscsi_lun.id}}))
     assert lun.snapshot_num >= 1
     clone = lun_api.clone_iscsi_lun_from_snapshot([{"iscsi_target_id": lun.iscsi_target.id,
                                                     "snapshot_id": snapshot.id, "name": "lun-clone"}])
     _done(finish, clone)
-    cloned = _one(lun_api.get_iscsi_luns({"where": {"id": clone[0].data.id}}))
+    cloned = one(lun_api.get_iscsi_luns({"where": {"id": clone[0].data.id}}))
     assert (cloned.iscsi_target.id, cloned.assigned_size) == (lun.iscsi_target.id, lun.assigned_size)
     rollback = lun_api.rollback_iscsi_lun_from_snapshot([{"lun_id": lun.id, "snapshot_id": snapshot.id}])
     assert rollback[0].data.id == lun.id
     _done(finish, rollback)
-    after = _one(lun_api.get_iscsi_luns({"where": {"id": lun.id}}))
+    after = one(lun_api.get_iscsi_luns({"where": {"id": lun.id}}))
     assert after.iscsi_target.id == lun.iscsi_target.id and after.name == lun.name
     found = set()
     for row in lun_api.get_iscsi_luns({}):
@@ -306,7 +300,7 @@ def test_lun_clone_and_rollback_keep_the_lun_whole(api_client, finish):
     assert sorted(found) == []
     # a snapshot of another LUN does not roll it back
     other = lun_api.get_iscsi_luns({"where": {"id_not_in": [lun.id, cloned.id]}})[0]
-    task = _one(finish([lun_api.rollback_iscsi_lun_from_snapshot(
+    task = one(finish([lun_api.rollback_iscsi_lun_from_snapshot(
         [{"lun_id": other.id, "snapshot_id": snapshot.id}])[0].task_id]))
     assert task.error_code == "ISCSI_LUN_SNAPSHOT_NOT_OF_LUN"
 
@@ -343,7 +337,7 @@ def test_what_cloudtower_does_not_refuse_succeeds(api_client, finish, case):
         answers = VmTemplateApi(api_client).clone_vm_template_from_vm([{
             "vm_id": vm.id, "cluster_id": other.id, "name": "t", "cloud_init_supported": False}])
         _done(finish, answers)
-        template = _one(VmTemplateApi(api_client).get_vm_templates({"where": {"id": answers[0].data.id}}))
+        template = one(VmTemplateApi(api_client).get_vm_templates({"where": {"id": answers[0].data.id}}))
         assert template.cluster.id == vm.cluster.id
     elif case == "vpc_nic":
         vm = _vm(api_client, status="STOPPED")

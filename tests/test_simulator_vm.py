@@ -19,21 +19,15 @@ from cloudtower import (
     VmTemplateApi,
     VmVolumeApi,
 )
-
-GIB = 1024 ** 3
-
-
-def _one(models):
-    assert len(models) == 1, models
-    return models[0]
+from tests.conftest import GIB, one
 
 
 def _cluster(api_client, name="cluster-elf-a"):
-    return _one(ClusterApi(api_client).get_clusters({"where": {"name": name}}))
+    return one(ClusterApi(api_client).get_clusters({"where": {"name": name}}))
 
 
 def _vlan(api_client, cluster, name="default"):
-    return _one(VlanApi(api_client).get_vlans({"where": {"name": name, "vds": {"cluster": {"id": cluster.id}}}}))
+    return one(VlanApi(api_client).get_vlans({"where": {"name": name, "vds": {"cluster": {"id": cluster.id}}}}))
 
 
 def _vm(api_client, **where):
@@ -58,13 +52,13 @@ def test_task_moves_pending_executing_successed_and_the_change_lands_at_the_end(
     simulator.task_seconds = 0.6
     vm_api = VmApi(api_client)
     stopped = _vm(api_client, status="STOPPED")
-    with_task = _one(vm_api.start_vm({"where": {"id": stopped.id}}))
+    with_task = one(vm_api.start_vm({"where": {"id": stopped.id}}))
     assert with_task.data.id == stopped.id
     task_api = TaskApi(api_client)
     seen = []
     deadline = time.time() + 5
     while time.time() < deadline:
-        task = _one(task_api.get_tasks({"where": {"id": with_task.task_id}}))
+        task = one(task_api.get_tasks({"where": {"id": with_task.task_id}}))
         if not seen or seen[-1][0] != task.status:
             seen.append((task.status, _get(api_client, stopped.id).status, task.progress))
         if task.status == "SUCCESSED":
@@ -86,7 +80,7 @@ def test_create_blank_vm_with_each_disk_and_nic_variant(api_client, finish):
     vlan = _vlan(api_client, cluster)
     vlan_100 = _vlan(api_client, cluster, "vlan-100")
     image = ElfImageApi(api_client).get_elf_images({"where": {"cluster": {"id": cluster.id}}})[0]
-    volume = _one(VmVolumeApi(api_client).get_vm_volumes({"where": {"cluster": {"id": cluster.id},
+    volume = one(VmVolumeApi(api_client).get_vm_volumes({"where": {"cluster": {"id": cluster.id},
                                                                     "mounting": False, "sharing": False}}))
     params = _blank(cluster, vlan, name="sim-full", vm_nics=[
         {"connect_vlan_id": vlan.id},
@@ -96,10 +90,10 @@ def test_create_blank_vm_with_each_disk_and_nic_variant(api_client, finish):
                   "mount_new_create_disks": [{"boot": 0, "bus": "VIRTIO", "vm_volume": {
                       "elf_storage_policy": "REPLICA_2_THIN_PROVISION", "size": 10, "size_unit": "GB",
                       "name": "sim-full-new"}}]})
-    with_task = _one(vm_api.create_vm([params]))
+    with_task = one(vm_api.create_vm([params]))
     assert with_task.data.name == "sim-full" and with_task.data.id
     assert _get(api_client, with_task.data.id) is None  # not there until the task ends
-    task = _one(finish([with_task.task_id]))
+    task = one(finish([with_task.task_id]))
     assert task.status == "SUCCESSED", task.error_message
     vm = _get(api_client, with_task.data.id)
     assert vm.cluster.id == cluster.id and vm.status == "STOPPED" and vm.vcpu == 4
@@ -113,9 +107,9 @@ def test_create_blank_vm_with_each_disk_and_nic_variant(api_client, finish):
     assert cd_rom.elf_image.id == image.id
     mounted = [d for d in disks if d.bus == "SCSI"][0]
     assert mounted.vm_volume.id == volume.id
-    new_volume = _one(VmVolumeApi(api_client).get_vm_volumes({"where": {"name": "sim-full-new"}}))
+    new_volume = one(VmVolumeApi(api_client).get_vm_volumes({"where": {"name": "sim-full-new"}}))
     assert new_volume.size == 10 * GIB and new_volume.mounting and new_volume.cluster.id == cluster.id
-    assert _one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
+    assert one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
     nics = VmNicApi(api_client).get_vm_nics({"where": {"vm": {"id": vm.id}}, "orderBy": "order_ASC"})
     assert [(n.vlan.id, n.model, n.mirror, n.enabled) for n in nics] == [
         (vlan.id, "VIRTIO", False, True), (vlan_100.id, "E1000", True, False)]
@@ -205,10 +199,10 @@ def test_create_from_content_library_template_and_clone(api_client, finish):
 def test_update_vm_keeps_the_ids_of_disks_and_nics(api_client, finish):
     vm_api = VmApi(api_client)
     vm = _vm(api_client, name="elf-a-db-02")
-    with_task = _one(vm_api.update_vm({"where": {"id": vm.id}, "data": {
+    with_task = one(vm_api.update_vm({"where": {"id": vm.id}, "data": {
         "name": "renamed", "description": "new description", "ha": False, "vcpu": 4,
         "cpu_cores": 2, "cpu_sockets": 2, "memory": 1 * GIB}}))
-    assert _one(finish([with_task.task_id])).status == "SUCCESSED"
+    assert one(finish([with_task.task_id])).status == "SUCCESSED"
     after = _get(api_client, vm.id)
     assert (after.name, after.description, after.ha, after.vcpu, after.memory) == (
         "renamed", "new description", False, 4, GIB)
@@ -227,19 +221,19 @@ def test_cd_rom_add_and_remove(api_client, finish):
     def cd_roms():
         return disk_api.get_vm_disks({"where": {"vm": {"id": vm.id}, "type": "CD_ROM"}})
     before = cd_roms()
-    task = _one(vm_api.add_vm_cd_rom({"where": {"id": vm.id}, "data": {"vm_cd_roms": [
+    task = one(vm_api.add_vm_cd_rom({"where": {"id": vm.id}, "data": {"vm_cd_roms": [
         {"elf_image_id": image.id, "boot": 0, "index": 0}, {"boot": 1, "index": 1}]}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(finish([task])).status == "SUCCESSED"
     added = cd_roms()
     assert len(added) == len(before) + 2
     assert image.id in [d.elf_image.id for d in added if d.elf_image]
     remove = [d.id for d in added][:2]
-    task = _one(vm_api.remove_vm_cd_rom({"where": {"id": vm.id}, "data": {"cd_rom_ids": remove}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.remove_vm_cd_rom({"where": {"id": vm.id}, "data": {"cd_rom_ids": remove}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert len(cd_roms()) == len(added) - 2
     # ids from before the edit are stale: refused, nothing removed
-    task = _one(vm_api.remove_vm_cd_rom({"where": {"id": vm.id}, "data": {"cd_rom_ids": remove}})).task_id
-    failed = _one(finish([task]))
+    task = one(vm_api.remove_vm_cd_rom({"where": {"id": vm.id}, "data": {"cd_rom_ids": remove}})).task_id
+    failed = one(finish([task]))
     assert failed.status == "FAILED" and failed.error_code == "VM_CD_ROM_NOT_FOUND"
     assert len(cd_roms()) == len(added) - 2
 
@@ -249,36 +243,36 @@ def test_disk_add_new_mount_existing_update_and_unmount(api_client, finish):
     vm = _vm(api_client, name="elf-a-test-01")
     volume = VmVolumeApi(api_client).get_vm_volumes({"where": {"cluster": {"id": vm.cluster.id},
                                                                "mounting": False}})[0]
-    task = _one(vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
+    task = one(vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
         "mount_new_create_disks": [{"vm_volume": {"elf_storage_policy": "REPLICA_2_THIN_PROVISION",
                                                   "size": 5 * GIB, "name": "added-volume"},
                                     "boot": 1, "bus": "VIRTIO"}],
         "mount_disks": [{"index": 0, "vm_volume_id": volume.id, "boot": 2, "bus": "VIRTIO"}]}}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(finish([task])).status == "SUCCESSED"
     after = _get(api_client, vm.id)
     assert len(after.vm_disks) == len(vm.vm_disks) + 2
     from cloudtower.api.vm_disk_api import VmDiskApi
     disks = VmDiskApi(api_client).get_vm_disks({"where": {"vm": {"id": vm.id}, "type": "DISK"}})
     assert volume.id in [d.vm_volume.id for d in disks]
-    assert _one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
+    assert one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
     # the same volume again: it is in use now
-    task = _one(vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
+    task = one(vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
         "mount_disks": [{"vm_volume_id": volume.id, "boot": 3, "bus": "VIRTIO"}]}}})).task_id
-    assert _one(finish([task])).error_code == "VM_VOLUME_IN_USE"
+    assert one(finish([task])).error_code == "VM_VOLUME_IN_USE"
     mounted = [d for d in disks if d.vm_volume.id == volume.id][0]
-    task = _one(vm_api.update_vm_disk({"where": {"id": vm.id}, "data": {"vm_disk_id": mounted.id,
+    task = one(vm_api.update_vm_disk({"where": {"id": vm.id}, "data": {"vm_disk_id": mounted.id,
                                                                        "bus": "SCSI"}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(finish([task])).status == "SUCCESSED"
     disks = VmDiskApi(api_client).get_vm_disks({"where": {"vm": {"id": vm.id}, "type": "DISK"}})
     mounted = [d for d in disks if d.vm_volume.id == volume.id][0]
     assert mounted.bus == "SCSI"
-    task = _one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": [mounted.id]}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": [mounted.id]}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert len(_get(api_client, vm.id).vm_disks) == len(vm.vm_disks) + 1
     # unmounted, not deleted
-    assert not _one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
-    task = _one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": ["cnosuchdisk00000000000000"]}})).task_id
-    assert _one(finish([task])).error_code == "VM_DISK_NOT_FOUND"
+    assert not one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
+    task = one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": ["cnosuchdisk00000000000000"]}})).task_id
+    assert one(finish([task])).error_code == "VM_DISK_NOT_FOUND"
 
 
 def test_nic_add_update_remove(api_client, finish):
@@ -291,23 +285,23 @@ def test_nic_add_update_remove(api_client, finish):
     def nics():
         return VmNicApi(api_client).get_vm_nics({"where": {"vm": {"id": vm.id}}, "orderBy": "order_ASC"})
     start = len(nics())
-    task = _one(vm_api.add_vm_nic({"where": {"id": vm.id}, "data": {"vm_nics": [
+    task = one(vm_api.add_vm_nic({"where": {"id": vm.id}, "data": {"vm_nics": [
         {"connect_vlan_id": vlan.id, "enabled": False, "model": "VIRTIO"},
         {"connect_vlan_id": vlan_100.id, "enabled": True, "mirror": True, "model": "VIRTIO"}]}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(finish([task])).status == "SUCCESSED"
     current = nics()
     assert len(current) == start + 2
     assert [(n.enabled, n.mirror) for n in current[-2:]] == [(False, False), (True, True)]
-    task = _one(vm_api.update_vm_nic({"where": {"id": vm.id}, "data": {
+    task = one(vm_api.update_vm_nic({"where": {"id": vm.id}, "data": {
         "nic_index": 0, "enabled": False, "mirror": True, "connect_vlan_id": vlan_100.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(finish([task])).status == "SUCCESSED"
     first = nics()[0]
     assert (first.enabled, first.mirror, first.vlan.id) == (False, True, vlan_100.id)
-    task = _one(vm_api.remove_vm_nic({"where": {"id": vm.id}, "data": {"nic_index": [0, 1]}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.remove_vm_nic({"where": {"id": vm.id}, "data": {"nic_index": [0, 1]}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert len(nics()) == start
-    task = _one(vm_api.update_vm_nic({"where": {"id": vm.id}, "data": {"nic_index": 9}})).task_id
-    assert _one(finish([task])).error_code == "VM_NIC_NOT_FOUND"
+    task = one(vm_api.update_vm_nic({"where": {"id": vm.id}, "data": {"nic_index": 9}})).task_id
+    assert one(finish([task])).error_code == "VM_NIC_NOT_FOUND"
 
 
 POWER = [
@@ -334,8 +328,8 @@ POWER = [
                          ids=["%s-from-%s" % (p[0], p[1]) for p in POWER])
 def test_power_operation_single(api_client, finish, operation, start, end, code):
     vm = _vm(api_client, status=start)
-    with_task = _one(getattr(VmApi(api_client), operation)({"where": {"id": vm.id}}))
-    task = _one(finish([with_task.task_id]))
+    with_task = one(getattr(VmApi(api_client), operation)({"where": {"id": vm.id}}))
+    task = one(finish([with_task.task_id]))
     after = _get(api_client, vm.id)
     if code is None:
         assert task.status == "SUCCESSED", task.error_message
@@ -372,11 +366,11 @@ def test_start_on_a_given_host(api_client, finish):
     target = [h for h in hosts if vm.host is None or h.id != vm.host.id][0]
     other = HostApi(api_client).get_hosts({"where": {"cluster": {"name": "cluster-elf-b"}}})[0]
     vm_api = VmApi(api_client)
-    task = _one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": other.id}})).task_id
-    assert _one(finish([task])).error_code == "HOST_NOT_IN_CLUSTER"
+    task = one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": other.id}})).task_id
+    assert one(finish([task])).error_code == "HOST_NOT_IN_CLUSTER"
     assert _get(api_client, vm.id).status == "STOPPED"
-    task = _one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     after = _get(api_client, vm.id)
     assert after.status == "RUNNING" and after.host.id == target.id
     running = HostApi(api_client).get_hosts({"where": {"id": target.id}})[0]
@@ -388,11 +382,11 @@ def test_migrate_to_a_host_and_automatically(api_client, finish):
     vm = _vm(api_client, status="RUNNING", cluster={"name": "cluster-elf-a"})
     hosts = HostApi(api_client).get_hosts({"where": {"cluster": {"id": vm.cluster.id}}})
     target = [h for h in hosts if h.id != vm.host.id][0]
-    task = _one(vm_api.migrate_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.migrate_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert _get(api_client, vm.id).host.id == target.id
-    task = _one(vm_api.migrate_vm({"where": {"id": vm.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.migrate_vm({"where": {"id": vm.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     moved = _get(api_client, vm.id)
     assert moved.host.id != target.id and moved.host.id in [h.id for h in hosts]
     # to the host it is on: nothing to do; to another cluster's host: refused
@@ -418,8 +412,8 @@ def test_recycle_bin_recover_and_delete(api_client, finish):
     assert all(vm.in_recycle_bin and vm.deleted_at for vm in binned)
     assert _get(api_client, running.id).in_recycle_bin is False
     # a VM in the recycle bin does not start
-    task = _one(vm_api.start_vm({"where": {"id": ids[0]}})).task_id
-    assert _one(finish([task])).error_code == "VM_IN_RECYCLE_BIN"
+    task = one(vm_api.start_vm({"where": {"id": ids[0]}})).task_id
+    assert one(finish([task])).error_code == "VM_IN_RECYCLE_BIN"
     answers = vm_api.recover_vm_from_recycle_bin({"where": {"id_in": ids}})
     assert all(t.status == "SUCCESSED" for t in finish([a.task_id for a in answers]))
     assert not any(vm.in_recycle_bin for vm in vm_api.get_vms({"where": {"id_in": ids}}))
@@ -441,8 +435,8 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
     assert vm.vm_tools_status == "RUNNING"
     answers = snapshot_api.create_vm_snapshot({"data": [
         {"vm_id": vm.id, "name": "backup-1", "consistent_type": "FILE_SYSTEM_CONSISTENT"}]})
-    assert _one(finish([answers[0].task_id])).status == "SUCCESSED"
-    snapshot = _one(snapshot_api.get_vm_snapshots({"where": {"id": answers[0].data.id}}))
+    assert one(finish([answers[0].task_id])).status == "SUCCESSED"
+    snapshot = one(snapshot_api.get_vm_snapshots({"where": {"id": answers[0].data.id}}))
     assert snapshot.vm.id == vm.id and snapshot.name == "backup-1"
     lun_ids = [d.snapshot_local_id for d in snapshot.vm_disks if d.type == "DISK"]
     assert lun_ids and all(lun_ids)
@@ -453,19 +447,19 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
     stopped = _vm(api_client, status="STOPPED")
     answers = snapshot_api.create_vm_snapshot({"data": [
         {"vm_id": stopped.id, "name": "fs", "consistent_type": "FILE_SYSTEM_CONSISTENT"}]})
-    assert _one(finish([answers[0].task_id])).error_code == "VM_TOOLS_NOT_RUNNING"
+    assert one(finish([answers[0].task_id])).error_code == "VM_TOOLS_NOT_RUNNING"
     assert snapshot_api.get_vm_snapshots({"where": {"name": "fs"}}) == []
     # rollback brings the configuration back
-    task = _one(vm_api.update_vm({"where": {"id": vm.id}, "data": {"memory": 2 * GIB}})).task_id
+    task = one(vm_api.update_vm({"where": {"id": vm.id}, "data": {"memory": 2 * GIB}})).task_id
     finish([task])
-    task = _one(vm_api.rollback_vm({"where": {"id": vm.id}, "data": {"snapshot_id": snapshot.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.rollback_vm({"where": {"id": vm.id}, "data": {"snapshot_id": snapshot.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert _get(api_client, vm.id).memory == vm.memory
     other = _vm(api_client, name="elf-a-web-01")
-    task = _one(vm_api.rollback_vm({"where": {"id": other.id}, "data": {"snapshot_id": snapshot.id}})).task_id
-    assert _one(finish([task])).error_code == "VM_SNAPSHOT_NOT_OF_VM"
-    task = _one(snapshot_api.delete_vm_snapshot({"where": {"id": snapshot.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(vm_api.rollback_vm({"where": {"id": other.id}, "data": {"snapshot_id": snapshot.id}})).task_id
+    assert one(finish([task])).error_code == "VM_SNAPSHOT_NOT_OF_VM"
+    task = one(snapshot_api.delete_vm_snapshot({"where": {"id": snapshot.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert snapshot_api.get_vm_snapshots({"where": {"id": snapshot.id}}) == []
     assert IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots({"where": {"name_in": lun_ids}}) == []
 
@@ -489,9 +483,9 @@ def test_templates_from_vms(api_client, finish):
     assert templates[0].vcpu == running.vcpu and len(templates[0].vm_nics) == len(running.vm_nics)
     assert _get(api_client, stopped.id) is None and _get(api_client, running.id) is not None
     # and back: a VM from the new template
-    answer = _one(vm_api.create_vm_from_template([{"template_id": templates[1].id, "name": "again",
+    answer = one(vm_api.create_vm_from_template([{"template_id": templates[1].id, "name": "again",
                                                    "is_full_copy": True}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
     assert _get(api_client, answer.data.id).cluster.id == stopped.cluster.id
 
 
@@ -500,50 +494,50 @@ def test_folders(api_client, finish):
     folder_api = VmFolderApi(api_client)
     vm_api = VmApi(api_client)
     cluster = _cluster(api_client)
-    answer = _one(folder_api.create_vm_folder([{"cluster_id": cluster.id, "name": "new-folder"}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    folder = _one(folder_api.get_vm_folders({"where": {"id": answer.data.id}}))
+    answer = one(folder_api.create_vm_folder([{"cluster_id": cluster.id, "name": "new-folder"}]))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    folder = one(folder_api.get_vm_folders({"where": {"id": answer.data.id}}))
     assert folder.cluster.id == cluster.id and folder.vm_num == 0
     vm = _vm(api_client, cluster={"id": cluster.id})
-    task = _one(vm_api.add_vm_to_folder({"where": {"id": vm.id}, "data": {"folder_id": folder.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
-    folder = _one(folder_api.get_vm_folders({"where": {"id": folder.id}}))
+    task = one(vm_api.add_vm_to_folder({"where": {"id": vm.id}, "data": {"folder_id": folder.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
+    folder = one(folder_api.get_vm_folders({"where": {"id": folder.id}}))
     assert folder.vm_num == 1 and folder.vms[0].id == vm.id
     assert _get(api_client, vm.id).folder.id == folder.id
-    task = _one(folder_api.update_vm_folder({"where": {"id": folder.id}, "data": {"name": "renamed"}})).task_id
+    task = one(folder_api.update_vm_folder({"where": {"id": folder.id}, "data": {"name": "renamed"}})).task_id
     finish([task])
     assert _get(api_client, vm.id).folder.name == "renamed"
-    task = _one(vm_api.remove_vm_to_folder({"where": {"id": vm.id}})).task_id
+    task = one(vm_api.remove_vm_to_folder({"where": {"id": vm.id}})).task_id
     finish([task])
     assert _get(api_client, vm.id).folder is None
-    task = _one(folder_api.delete_vm_folder({"where": {"id": folder.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(folder_api.delete_vm_folder({"where": {"id": folder.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert folder_api.get_vm_folders({"where": {"id": folder.id}}) == []
     # a folder of another cluster is refused
     other = folder_api.get_vm_folders({"where": {"cluster": {"name": "cluster-elf-b"}}})[0]
-    task = _one(vm_api.add_vm_to_folder({"where": {"id": vm.id}, "data": {"folder_id": other.id}})).task_id
-    assert _one(finish([task])).error_code == "VM_FOLDER_NOT_IN_CLUSTER"
+    task = one(vm_api.add_vm_to_folder({"where": {"id": vm.id}, "data": {"folder_id": other.id}})).task_id
+    assert one(finish([task])).error_code == "VM_FOLDER_NOT_IN_CLUSTER"
 
 
 def test_placement_groups(api_client, finish):
     from cloudtower.api.vm_placement_group_api import VmPlacementGroupApi
     api = VmPlacementGroupApi(api_client)
     cluster = _cluster(api_client)
-    answer = _one(api.create_vm_placement_group([{
+    answer = one(api.create_vm_placement_group([{
         "name": "web-spread", "enabled": True, "cluster_id": cluster.id,
         "vm_vm_policy": "PREFER_DIFFERENT", "vm_vm_policy_enabled": True,
         "vms": {"name_contains": "web", "cluster": {"id": cluster.id}}}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    group = _one(api.get_vm_placement_groups({"where": {"id": answer.data.id}}))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    group = one(api.get_vm_placement_groups({"where": {"id": answer.data.id}}))
     web = VmApi(api_client).get_vms({"where": {"name_contains": "web", "cluster": {"id": cluster.id}}})
     assert sorted(v.id for v in group.vms) == sorted(v.id for v in web)
     assert group.id in [g.id for g in web[0].vm_placement_group]
-    task = _one(api.update_vm_placement_group({"where": {"id": group.id}, "data": {
+    task = one(api.update_vm_placement_group({"where": {"id": group.id}, "data": {
         "vms": {"id_in": [web[0].id]}, "enabled": False}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
-    group = _one(api.get_vm_placement_groups({"where": {"id": group.id}}))
+    assert one(finish([task])).status == "SUCCESSED"
+    group = one(api.get_vm_placement_groups({"where": {"id": group.id}}))
     assert [v.id for v in group.vms] == [web[0].id] and group.enabled is False
-    task = _one(api.delete_vm_placement_group({"where": {"id": group.id}})).task_id
+    task = one(api.delete_vm_placement_group({"where": {"id": group.id}})).task_id
     finish([task])
     assert api.get_vm_placement_groups({"where": {"id": group.id}}) == []
     assert group.id not in [g.id for g in _get(api_client, web[0].id).vm_placement_group]
@@ -552,23 +546,23 @@ def test_placement_groups(api_client, finish):
 def test_labels_on_resources(api_client, finish):
     from cloudtower.api.label_api import LabelApi
     api = LabelApi(api_client)
-    answer = _one(api.create_label([{"key": "owner", "value": "sdk-team"}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    label = _one(api.get_labels({"where": {"id": answer.data.id}}))
+    answer = one(api.create_label([{"key": "owner", "value": "sdk-team"}]))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    label = one(api.get_labels({"where": {"id": answer.data.id}}))
     assert (label.key, label.value, label.vm_num) == ("owner", "sdk-team", 0)
-    task = _one(api.add_labels_to_resources({"where": {"id": label.id}, "data": {
+    task = one(api.add_labels_to_resources({"where": {"id": label.id}, "data": {
         "vms": {"status": "RUNNING"}, "hosts": {"name": "elf-a-node-1"}}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
-    label = _one(api.get_labels({"where": {"id": label.id}}))
+    assert one(finish([task])).status == "SUCCESSED"
+    label = one(api.get_labels({"where": {"id": label.id}}))
     running = VmApi(api_client).get_vms({"where": {"status": "RUNNING"}})
     assert label.vm_num == len(running) and label.host_num == 1
     tagged = VmApi(api_client).get_vms({"where": {"labels_some": {"key": "owner"}}})
     assert sorted(v.id for v in tagged) == sorted(v.id for v in running)
-    task = _one(api.remove_labels_from_resources({"where": {"id": label.id}, "data": {
+    task = one(api.remove_labels_from_resources({"where": {"id": label.id}, "data": {
         "vms": {"id": running[0].id}}})).task_id
     finish([task])
-    assert _one(api.get_labels({"where": {"id": label.id}})).vm_num == len(running) - 1
-    task = _one(api.delete_label({"where": {"id": label.id}})).task_id
+    assert one(api.get_labels({"where": {"id": label.id}})).vm_num == len(running) - 1
+    task = one(api.delete_label({"where": {"id": label.id}})).task_id
     finish([task])
     assert VmApi(api_client).get_vms({"where": {"labels_some": {"key": "owner"}}}) == []
 
@@ -578,65 +572,65 @@ def test_iscsi_targets_luns_and_snapshots_generically(api_client, finish):
     from cloudtower.api.iscsi_target_api import IscsiTargetApi
     zbs = _cluster(api_client, "cluster-zbs")
     target_api, lun_api = IscsiTargetApi(api_client), IscsiLunApi(api_client)
-    answer = _one(target_api.create_iscsi_target([{
+    answer = one(target_api.create_iscsi_target([{
         "name": "new-target", "cluster_id": zbs.id, "stripe_num": 4, "stripe_size": 256, "stripe_size_unit": "KB",
         "replica_num": 2, "thin_provision": True}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    target = _one(target_api.get_iscsi_targets({"where": {"name": "new-target"}}))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    target = one(target_api.get_iscsi_targets({"where": {"name": "new-target"}}))
     assert target.cluster.id == zbs.id and target.stripe_size == 256 * 1024
-    answer = _one(lun_api.create_iscsi_lun([{"name": "new-lun", "iscsi_target_id": target.id,
+    answer = one(lun_api.create_iscsi_lun([{"name": "new-lun", "iscsi_target_id": target.id,
                                              "assigned_size": 20, "assigned_size_unit": "GB",
                                              "replica_num": 2}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    lun = _one(lun_api.get_iscsi_luns({"where": {"name": "new-lun"}}))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    lun = one(lun_api.get_iscsi_luns({"where": {"name": "new-lun"}}))
     assert lun.iscsi_target.id == target.id and lun.assigned_size == 20 * GIB
-    assert lun.id in [each.id for each in _one(target_api.get_iscsi_targets({"where": {"id": target.id}})).luns]
-    answer = _one(IscsiLunSnapshotApi(api_client).create_iscsi_lun_snapshot([{
+    assert lun.id in [each.id for each in one(target_api.get_iscsi_targets({"where": {"id": target.id}})).luns]
+    answer = one(IscsiLunSnapshotApi(api_client).create_iscsi_lun_snapshot([{
         "name": "new-lun-snap", "iscsi_lun_id": lun.id, "iscsi_target_id": target.id}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    snap = _one(IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots({"where": {"name": "new-lun-snap"}}))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    snap = one(IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots({"where": {"name": "new-lun-snap"}}))
     assert snap.iscsi_lun.id == lun.id
-    task = _one(lun_api.update_iscsi_lun({"where": {"id": lun.id}, "data": {"name": "renamed-lun"}})).task_id
+    task = one(lun_api.update_iscsi_lun({"where": {"id": lun.id}, "data": {"name": "renamed-lun"}})).task_id
     finish([task])
-    assert _one(lun_api.get_iscsi_luns({"where": {"id": lun.id}})).name == "renamed-lun"
-    task = _one(lun_api.delete_iscsi_lun({"where": {"id": lun.id}, "data": {"remove_snapshot": True}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    assert one(lun_api.get_iscsi_luns({"where": {"id": lun.id}})).name == "renamed-lun"
+    task = one(lun_api.delete_iscsi_lun({"where": {"id": lun.id}, "data": {"remove_snapshot": True}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
     assert lun_api.get_iscsi_luns({"where": {"id": lun.id}}) == []
     # a reference to nothing fails the task
-    answer = _one(lun_api.create_iscsi_lun([{"name": "orphan", "iscsi_target_id": "cnosuchtarget000000000000",
+    answer = one(lun_api.create_iscsi_lun([{"name": "orphan", "iscsi_target_id": "cnosuchtarget000000000000",
                                              "assigned_size": 1, "replica_num": 2}]))
-    assert _one(finish([answer.task_id])).error_code == "ISCSI_TARGET_NOT_FOUND"
+    assert one(finish([answer.task_id])).error_code == "ISCSI_TARGET_NOT_FOUND"
     assert lun_api.get_iscsi_luns({"where": {"name": "orphan"}}) == []
 
 
 def test_injected_task_failure_changes_nothing(api_client, finish, simulator):
     vm = _vm(api_client, status="STOPPED")
     simulator.fail_tasks("start_vm", error_code="HOST_OVERLOADED", error_message="no room")
-    task = _one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
-    failed = _one(finish([task]))
+    task = one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
+    failed = one(finish([task]))
     assert (failed.status, failed.error_code, failed.error_message) == ("FAILED", "HOST_OVERLOADED", "no room")
     assert _get(api_client, vm.id).status == "STOPPED"
-    task = _one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
-    assert _one(finish([task])).status == "SUCCESSED"
+    task = one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
+    assert one(finish([task])).status == "SUCCESSED"
 
 
 def test_datacenter_clusters(api_client, finish):
     from cloudtower import DatacenterApi
     api = DatacenterApi(api_client)
-    beijing = _one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
+    beijing = one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
     zbs = _cluster(api_client, "cluster-zbs")
     assert zbs.id not in [c.id for c in beijing.clusters]
-    answer = _one(api.add_clusters_to_datacenter([{"where": {"id": beijing.id},
+    answer = one(api.add_clusters_to_datacenter([{"where": {"id": beijing.id},
                                                    "data": {"clusters": {"name": "cluster-zbs"}}}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    beijing = _one(api.get_datacenters({"where": {"id": beijing.id}}))
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    beijing = one(api.get_datacenters({"where": {"id": beijing.id}}))
     assert zbs.id in [c.id for c in beijing.clusters]
     assert beijing.id in [d.id for d in _cluster(api_client, "cluster-zbs").datacenters]
     assert beijing.cluster_num == len(beijing.clusters) == 3
-    answer = _one(api.remove_clusters_from_datacenter([{"where": {"id": beijing.id},
+    answer = one(api.remove_clusters_from_datacenter([{"where": {"id": beijing.id},
                                                         "data": {"clusters": {"id": zbs.id}}}]))
-    assert _one(finish([answer.task_id])).status == "SUCCESSED"
-    assert zbs.id not in [c.id for c in _one(api.get_datacenters({"where": {"id": beijing.id}})).clusters]
+    assert one(finish([answer.task_id])).status == "SUCCESSED"
+    assert zbs.id not in [c.id for c in one(api.get_datacenters({"where": {"id": beijing.id}})).clusters]
 
 
 def test_a_request_refused_half_way_leaves_no_task_and_no_change(api_client, simulator, monkeypatch):
@@ -668,8 +662,8 @@ def test_datacenter_clusters_of_a_list_body_apply_to_their_own_item(api_client, 
     # last item's clusters to every datacenter)
     from cloudtower import DatacenterApi
     api = DatacenterApi(api_client)
-    beijing = _one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
-    shanghai = _one(api.get_datacenters({"where": {"name": "dc-shanghai"}}))
+    beijing = one(api.get_datacenters({"where": {"name": "dc-beijing"}}))
+    shanghai = one(api.get_datacenters({"where": {"name": "dc-shanghai"}}))
     elf_a, zbs = _cluster(api_client, "cluster-elf-a"), _cluster(api_client, "cluster-zbs")
     assert elf_a.id in [c.id for c in beijing.clusters] and zbs.id in [c.id for c in shanghai.clusters]
     answers = api.remove_clusters_from_datacenter([
