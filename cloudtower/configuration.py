@@ -416,15 +416,15 @@ class Configuration(object):
     def to_debug_report(self):
         """Facts worth pasting into a bug report (never credentials)."""
         import platform
-        return (
-            "Python SDK Debug Report:\n"
-            "OS: {os}\n"
-            "Python Version: {py}\n"
-            "Version of the API: {api}\n"
-            "SDK Package Version: {sdk}\n"
-            "Host: {host}".format(os=platform.platform(), py=sys.version.split()[0],
-                                  api=API_VERSION, sdk=__version__, host=_redact_url(self.host))
-        )
+        # %-formatting, not str.format: on Python 2 a unicode host makes the report
+        # unicode instead of failing to encode it as ASCII
+        return ("Python SDK Debug Report:\n"
+                "OS: %s\n"
+                "Python Version: %s\n"
+                "Version of the API: %s\n"
+                "SDK Package Version: %s\n"
+                "Host: %s" % (platform.platform(), sys.version.split()[0], API_VERSION,
+                              __version__, _redact_url(self.host)))
 
     def __repr__(self):
         has_token = bool(self.api_key.get("Authorization"))

@@ -352,6 +352,16 @@ def test_configuration_copy_is_cheap_and_independent():
     assert "Python SDK Debug Report" in conf.to_debug_report()
 
 
+def test_the_debug_report_takes_a_host_with_non_ascii_characters():
+    # Python 2: a unicode host must not be encoded as ASCII on the way into the report
+    host = u"https://t\u00f4wer.example/v2/api"
+    conf = Configuration(host=host)
+    conf.password = "Secret-1"
+    report = conf.to_debug_report()
+    assert (u"Host: " + host) in report
+    assert "Secret-1" not in report
+
+
 def test_configuration_has_the_endpoint_fields_of_2_23_0():
     conf = Configuration(host="https://tower.example:8443/v2/api/")
     assert (conf.root_url, conf.base_url, conf.scheme, conf.api_path, conf.probe_path) == (
