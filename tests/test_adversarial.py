@@ -3,8 +3,9 @@
 
 - hostile answers from a loopback server (cut, malformed, oversized, dripped,
   compressed, of the wrong shape): 0 exceptions but the SDK's own;
-- 1,000 hypothesis cases over answer bodies, constructors and options: 0
-  exceptions but the SDK's own;
+- 1,000 hypothesis cases over answer bodies, constructors and options (the
+  same cases every run; see ``tests/property_settings.py``): 0 exceptions but
+  the SDK's own;
 - a canary password (in the host URL, the configuration and the calls) never
   appears in any message, repr or log line of all of the above;
 - a drip server is held to the deadline;
@@ -21,7 +22,7 @@ import time
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cloudtower import (
     ApiClient,
@@ -36,11 +37,9 @@ from cloudtower.exceptions import OpenApiException
 from cloudtower.upload import upload_elf_image
 from cloudtower.utils import login, paginate, wait_tasks
 from tests.loopback import LoopbackServer
+from tests.property_settings import SETTINGS
 
 CANARY = "Canary-5e1d-pw"
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                      HealthCheck.function_scoped_fixture]
-                if hasattr(HealthCheck, "function_scoped_fixture") else [HealthCheck.too_slow])
 
 
 class Collect(logging.Handler):

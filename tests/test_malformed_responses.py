@@ -9,16 +9,14 @@ import json
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cloudtower import AlertApi, ApiClient, Configuration, TaskApi, VmApi
 from cloudtower.exceptions import OpenApiException
 from cloudtower.simulator.fake import Faker
 from tests.loopback import LoopbackServer
+from tests.property_settings import SETTINGS
 
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                      HealthCheck.function_scoped_fixture]
-                if hasattr(HealthCheck, "function_scoped_fixture") else [HealthCheck.too_slow])
 VALID_VMS = [Faker(seed=seed, max_depth=2).model("Vm") for seed in range(3)]
 
 
