@@ -77,6 +77,20 @@ def one(models):
     return models[0]
 
 
+def a_vm(api_client, **where):
+    """A VM outside the recycle bin that matches ``where`` (the first one listed)."""
+    from cloudtower.api.vm_api import VmApi
+    where.setdefault("in_recycle_bin", False)
+    return VmApi(api_client).get_vms({"where": where, "first": 1})[0]
+
+
+def vm_by_id(api_client, vm_id):
+    """The VM ``vm_id``, or None once it is gone."""
+    from cloudtower.api.vm_api import VmApi
+    found = VmApi(api_client).get_vms({"where": {"id": vm_id}})
+    return found[0] if found else None
+
+
 class FakeClock(object):
     """Time that moves only when waited on: the simulator's tasks and the
     helpers' pauses share it, so a test counts seconds without spending them."""

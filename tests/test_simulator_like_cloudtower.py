@@ -20,18 +20,8 @@ from cloudtower import (
 from cloudtower.api.vm_disk_api import VmDiskApi
 from cloudtower.api.vm_nic_api import VmNicApi
 from cloudtower.models import VmNicWhereInput, VmWhereInput
-from tests.conftest import GIB, one
+from tests.conftest import GIB, a_vm, one, vm_by_id
 from tests.strict import problems
-
-
-def _vm(api_client, **where):
-    where.setdefault("in_recycle_bin", False)
-    return VmApi(api_client).get_vms({"where": where, "first": 1})[0]
-
-
-def _get(api_client, vm_id):
-    found = VmApi(api_client).get_vms({"where": {"id": vm_id}})
-    return found[0] if found else None
 
 
 def _done(finish, answers):
@@ -77,13 +67,13 @@ def test_a_stopped_vm_migrates_cold(api_client, finish):
     hosts = HostApi(api_client).get_hosts({"where": {"cluster": {"id": vm.cluster.id}}})
     target = [h for h in hosts if h.id != vm.host.id][0]
     _done(finish, vm_api.migrate_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}}))
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert (after.status, after.host.id) == ("STOPPED", target.id)
     assert after.last_shutdown_time == vm.last_shutdown_time
     assert vm.id in [v.id for v in HostApi(api_client).get_hosts({"where": {"id": target.id}})[0].vms]
     # without a host: another one of the cluster
     _done(finish, vm_api.migrate_vm({"where": {"id": vm.id}}))
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert after.status == "STOPPED" and after.host.id != target.id
     assert after.host.id in [h.id for h in hosts]
 
@@ -92,7 +82,7 @@ def test_a_stopped_vm_migrates_cold(api_client, finish):
 
 def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, name="elf-a-batch-01")
+    vm = a_vm(api_client, name="elf-a-batch-01")
     added = vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
         "mount_new_create_disks": [{"vm_volume": {"elf_storage_policy": "REPLICA_2_THIN_PROVISION",
                                                   "size": 5 * GIB, "name": "ids-disk"},
@@ -104,7 +94,7 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
                                                                      "bus": "SCSI"}})
     _done(finish, updated)
     assert one(VmDiskApi(api_client).get_vm_disks({"where": {"id": first}})).bus == "SCSI"
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert [d.id for d in after.vm_disks][:len(vm.vm_disks)] == [d.id for d in vm.vm_disks]
     new = [d.id for d in after.vm_disks if d.id not in set(x.id for x in vm.vm_disks)]
     assert len(new) == 1
@@ -114,14 +104,14 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
     _done(finish, updated)
     assert new[0] in [d.id for d in updated[0].data.vm_disks]
     _done(finish, vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": new}}))
-    assert [d.id for d in _get(api_client, vm.id).vm_disks] == [d.id for d in vm.vm_disks]
+    assert [d.id for d in vm_by_id(api_client, vm.id).vm_disks] == [d.id for d in vm.vm_disks]
     # NICs and CD-ROMs keep theirs when others come and go
     vlan = one(VlanApi(api_client).get_vlans({"where": {"name": "vlan-200",
                                                          "vds": {"cluster": {"id": vm.cluster.id}}}}))
     answers = vm_api.add_vm_nic({"where": {"id": vm.id}, "data": {"vm_nics": [
         {"connect_vlan_id": vlan.id}]}})
     _done(finish, answers)
-    nics = _get(api_client, vm.id).vm_nics
+    nics = vm_by_id(api_client, vm.id).vm_nics
     assert [n.id for n in nics][:len(vm.vm_nics)] == [n.id for n in vm.vm_nics]
     _done(finish, vm_api.update_vm_nic({"where": {"id": vm.id}, "data": {"nic_index": 0,
                                                                          "enabled": False}}))
@@ -131,7 +121,7 @@ def test_device_ids_from_answers_stay_valid_once_the_task_has_ended(api_client, 
     assert [n.order for n in left] == list(range(len(left)))
     _done(finish, vm_api.add_vm_cd_rom({"where": {"id": vm.id}, "data": {"vm_cd_roms": [
         {"boot": 4, "index": 1}]}}))
-    assert [d.id for d in _get(api_client, vm.id).vm_disks][:len(vm.vm_disks)] == \
+    assert [d.id for d in vm_by_id(api_client, vm.id).vm_disks][:len(vm.vm_disks)] == \
         [d.id for d in vm.vm_disks]
 
 
@@ -150,9 +140,9 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
                                         "cluster": {"name": "cluster-elf-a"}}, "first": 2})
     # on: a stopped VM goes to the bin and comes back
     _done(finish, vm_api.move_vm_to_recycle_bin({"where": {"id": stopped[0].id}}))
-    assert _get(api_client, stopped[0].id).in_recycle_bin
+    assert vm_by_id(api_client, stopped[0].id).in_recycle_bin
     _done(finish, vm_api.recover_vm_from_recycle_bin({"where": {"id": stopped[0].id}}))
-    assert not _get(api_client, stopped[0].id).in_recycle_bin
+    assert not vm_by_id(api_client, stopped[0].id).in_recycle_bin
     # off: the answer is the settings row; the change lands with the task
     answer = settings_api.update_global_recycle_bin_setting({"enabled": False, "retain": 7})
     assert answer.data.id == settings.id and answer.task_id
@@ -163,7 +153,7 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
     refused = vm_api.move_vm_to_recycle_bin({"where": {"id": stopped[1].id}})
     task = one(finish([refused[0].task_id]))
     assert (task.status, task.error_code) == ("FAILED", "VM_RECYCLE_BIN_DISABLED")
-    assert not _get(api_client, stopped[1].id).in_recycle_bin
+    assert not vm_by_id(api_client, stopped[1].id).in_recycle_bin
     # on again, with a cluster that keeps its own bin off
     _done(finish, [settings_api.update_global_recycle_bin_setting({"enabled": True, "retain": 30})])
     assert one(settings_api.get_global_settingses({})).vm_recycle_bin.retain == 30
@@ -173,14 +163,14 @@ def test_global_settings_hold_the_recycle_bin_and_moving_to_it_follows_them(api_
     _done(finish, own)
     assert own[0].data.cluster.id == elf_b.id
     assert _cluster(api_client, "cluster-elf-b").settings.id == own[0].data.id
-    in_b = _vm(api_client, status="STOPPED", cluster={"id": elf_b.id})
+    in_b = a_vm(api_client, status="STOPPED", cluster={"id": elf_b.id})
     answers = vm_api.move_vm_to_recycle_bin({"where": {"id_in": [stopped[1].id, in_b.id]}})
     codes = dict((a.data.id, t.error_code) for a, t in zip(answers, finish([a.task_id for a in answers])))
     assert codes == {stopped[1].id: None, in_b.id: "VM_RECYCLE_BIN_DISABLED"}
     # without its own setting the cluster follows the global one again
     _done(finish, settings_api.delete_cluster_recycle_bin_setting({"where": {"id": elf_b.id}}))
     _done(finish, vm_api.move_vm_to_recycle_bin({"where": {"id": in_b.id}}))
-    assert _get(api_client, in_b.id).in_recycle_bin
+    assert vm_by_id(api_client, in_b.id).in_recycle_bin
 
 
 def test_global_settings_hold_the_login_and_session_rules(api_client, finish):
@@ -209,13 +199,13 @@ def test_a_vm_converted_from_a_template_is_stopped_and_deleted_at_once(api_clien
                                                      "converted_from_template_id": template.id}]))
     assert answer.data.status == "STOPPED"
     _done(finish, [answer])
-    vm = _get(api_client, answer.data.id)
+    vm = vm_by_id(api_client, answer.data.id)
     assert (vm.name, vm.status, vm.cluster.id, vm.host) == ("from-template", "STOPPED",
                                                              template.cluster.id, None)
     assert len(vm.vm_disks) == len(template.vm_disks)
     assert template_api.get_vm_templates({"where": {"id": template.id}}) == []
     _done(finish, vm_api.delete_vm({"where": {"id": vm.id}}))
-    assert _get(api_client, vm.id) is None
+    assert vm_by_id(api_client, vm.id) is None
 
 
 def test_every_vm_creating_operation_takes_the_status_asked_or_stopped(api_client, finish):
@@ -226,7 +216,7 @@ def test_every_vm_creating_operation_takes_the_status_asked_or_stopped(api_clien
     template = VmTemplateApi(api_client).get_vm_templates({"where": {"cluster": {"id": cluster.id}}})[0]
     from cloudtower import ContentLibraryVmTemplateApi
     library = ContentLibraryVmTemplateApi(api_client).get_content_library_vm_templates({})[0]
-    source = _vm(api_client, name="elf-a-web-01")
+    source = a_vm(api_client, name="elf-a-web-01")
     snapshot = VmSnapshotApi(api_client).get_vm_snapshots({"where": {"vm": {"id": source.id}}})[0]
     ovf = {"name": "ovf", "firmware": "BIOS", "memory": 2 * GIB, "vcpu": 2,
            "cpu": {"sockets": 1, "cores": 2}, "disks": [{"name": "d.vmdk", "size": 4 * GIB,
@@ -264,7 +254,7 @@ def test_every_vm_creating_operation_takes_the_status_asked_or_stopped(api_clien
         for answer in answers:
             created = answer.data if isinstance(answer.data, list) else [answer.data]
             for preview in created:
-                vm = _get(api_client, preview.id)
+                vm = vm_by_id(api_client, preview.id)
                 assert vm is not None, name
                 assert vm.status == expected, (name, vm.status, expected)
                 assert (vm.host is not None) == (expected == "RUNNING"), name
@@ -312,27 +302,27 @@ def test_lun_clone_and_rollback_keep_the_lun_whole(api_client, finish):
 def test_what_cloudtower_does_not_refuse_succeeds(api_client, finish, case):
     vm_api = VmApi(api_client)
     if case == "start_suspended":
-        vm = _vm(api_client, status="SUSPENDED")
+        vm = a_vm(api_client, status="SUSPENDED")
         _done(finish, vm_api.start_vm({"where": {"id": vm.id}}))
-        assert _get(api_client, vm.id).status == "RUNNING"
+        assert vm_by_id(api_client, vm.id).status == "RUNNING"
     elif case == "migrate_to_its_host":
-        vm = _vm(api_client, status="RUNNING")
+        vm = a_vm(api_client, status="RUNNING")
         _done(finish, vm_api.migrate_vm({"where": {"id": vm.id}, "data": {"host_id": vm.host.id}}))
-        assert _get(api_client, vm.id).host.id == vm.host.id
+        assert vm_by_id(api_client, vm.id).host.id == vm.host.id
     elif case == "recover_not_binned":
-        vm = _vm(api_client, status="STOPPED")
+        vm = a_vm(api_client, status="STOPPED")
         _done(finish, vm_api.recover_vm_from_recycle_bin({"where": {"id": vm.id}}))
-        assert not _get(api_client, vm.id).in_recycle_bin
+        assert not vm_by_id(api_client, vm.id).in_recycle_bin
     elif case == "bin_twice":
-        vm = _vm(api_client, in_recycle_bin=True)
+        vm = a_vm(api_client, in_recycle_bin=True)
         _done(finish, vm_api.move_vm_to_recycle_bin({"where": {"id": vm.id}}))
-        assert _get(api_client, vm.id).deleted_at == vm.deleted_at
+        assert vm_by_id(api_client, vm.id).deleted_at == vm.deleted_at
     elif case == "add_no_disk":
-        vm = _vm(api_client, status="STOPPED")
+        vm = a_vm(api_client, status="STOPPED")
         _done(finish, vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {}}}))
-        assert len(_get(api_client, vm.id).vm_disks) == len(vm.vm_disks)
+        assert len(vm_by_id(api_client, vm.id).vm_disks) == len(vm.vm_disks)
     elif case == "template_cluster_id":
-        vm = _vm(api_client, name="elf-a-test-01")
+        vm = a_vm(api_client, name="elf-a-test-01")
         other = _cluster(api_client, "cluster-elf-b")
         answers = VmTemplateApi(api_client).clone_vm_template_from_vm([{
             "vm_id": vm.id, "cluster_id": other.id, "name": "t", "cloud_init_supported": False}])
@@ -340,7 +330,7 @@ def test_what_cloudtower_does_not_refuse_succeeds(api_client, finish, case):
         template = one(VmTemplateApi(api_client).get_vm_templates({"where": {"id": answers[0].data.id}}))
         assert template.cluster.id == vm.cluster.id
     elif case == "vpc_nic":
-        vm = _vm(api_client, status="STOPPED")
+        vm = a_vm(api_client, status="STOPPED")
         _done(finish, vm_api.add_vm_nic({"where": {"id": vm.id}, "data": {"vm_nics": [
             {"type": "VPC", "vpc_nic": {"vpc_id": "v", "vpc_subnet_id": "s"}}]}}))
         nics = VmNicApi(api_client).get_vm_nics({"where": {"vm": {"id": vm.id}}})

@@ -19,7 +19,7 @@ from cloudtower import (
     VmTemplateApi,
     VmVolumeApi,
 )
-from tests.conftest import GIB, one
+from tests.conftest import GIB, a_vm, one, vm_by_id
 
 
 def _cluster(api_client, name="cluster-elf-a"):
@@ -28,16 +28,6 @@ def _cluster(api_client, name="cluster-elf-a"):
 
 def _vlan(api_client, cluster, name="default"):
     return one(VlanApi(api_client).get_vlans({"where": {"name": name, "vds": {"cluster": {"id": cluster.id}}}}))
-
-
-def _vm(api_client, **where):
-    where.setdefault("in_recycle_bin", False)
-    return VmApi(api_client).get_vms({"where": where, "first": 1})[0]
-
-
-def _get(api_client, vm_id):
-    found = VmApi(api_client).get_vms({"where": {"id": vm_id}})
-    return found[0] if found else None
 
 
 def _blank(cluster, vlan, name="sim-test-vm", **extra):
@@ -51,7 +41,7 @@ def _blank(cluster, vlan, name="sim-test-vm", **extra):
 def test_task_moves_pending_executing_successed_and_the_change_lands_at_the_end(api_client, simulator):
     simulator.task_seconds = 0.6
     vm_api = VmApi(api_client)
-    stopped = _vm(api_client, status="STOPPED")
+    stopped = a_vm(api_client, status="STOPPED")
     with_task = one(vm_api.start_vm({"where": {"id": stopped.id}}))
     assert with_task.data.id == stopped.id
     task_api = TaskApi(api_client)
@@ -60,7 +50,7 @@ def test_task_moves_pending_executing_successed_and_the_change_lands_at_the_end(
     while time.time() < deadline:
         task = one(task_api.get_tasks({"where": {"id": with_task.task_id}}))
         if not seen or seen[-1][0] != task.status:
-            seen.append((task.status, _get(api_client, stopped.id).status, task.progress))
+            seen.append((task.status, vm_by_id(api_client, stopped.id).status, task.progress))
         if task.status == "SUCCESSED":
             break
         time.sleep(0.03)
@@ -92,10 +82,10 @@ def test_create_blank_vm_with_each_disk_and_nic_variant(api_client, finish):
                       "name": "sim-full-new"}}]})
     with_task = one(vm_api.create_vm([params]))
     assert with_task.data.name == "sim-full" and with_task.data.id
-    assert _get(api_client, with_task.data.id) is None  # not there until the task ends
+    assert vm_by_id(api_client, with_task.data.id) is None  # not there until the task ends
     task = one(finish([with_task.task_id]))
     assert task.status == "SUCCESSED", task.error_message
-    vm = _get(api_client, with_task.data.id)
+    vm = vm_by_id(api_client, with_task.data.id)
     assert vm.cluster.id == cluster.id and vm.status == "STOPPED" and vm.vcpu == 4
     assert vm.cpu.cores == 2 and vm.cpu.sockets == 2 and vm.memory == 4 * GIB
     from cloudtower.api.vm_disk_api import VmDiskApi
@@ -176,7 +166,7 @@ def test_create_from_content_library_template_and_clone(api_client, finish):
     vm_api = VmApi(api_client)
     library = ContentLibraryVmTemplateApi(api_client).get_content_library_vm_templates({})[0]
     zbs = _cluster(api_client, "cluster-zbs")
-    source = _vm(api_client, name="elf-a-db-01")
+    source = a_vm(api_client, name="elf-a-db-01")
     answers = vm_api.create_vm_from_content_library_template([
         {"template_id": library.id, "cluster_id": library.clusters[1].id, "name": "from-cl",
          "is_full_copy": True},
@@ -187,9 +177,9 @@ def test_create_from_content_library_template_and_clone(api_client, finish):
     assert [t.status for t in tasks] == ["SUCCESSED", "FAILED", "SUCCESSED", "FAILED"]
     assert tasks[1].error_code == "CONTENT_LIBRARY_VM_TEMPLATE_NOT_IN_CLUSTER"
     assert tasks[3].error_code == "VM_NOT_FOUND"
-    from_cl = _get(api_client, answers[0].data.id)
+    from_cl = vm_by_id(api_client, answers[0].data.id)
     assert from_cl.cluster.id == library.clusters[1].id
-    clone = _get(api_client, answers[2].data.id)
+    clone = vm_by_id(api_client, answers[2].data.id)
     assert clone.cluster.id == source.cluster.id and clone.vcpu == source.vcpu
     assert len(clone.vm_disks) == len(source.vm_disks)
     assert not set(d.id for d in clone.vm_disks) & set(d.id for d in source.vm_disks)
@@ -198,12 +188,12 @@ def test_create_from_content_library_template_and_clone(api_client, finish):
 
 def test_update_vm_keeps_the_ids_of_disks_and_nics(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, name="elf-a-db-02")
+    vm = a_vm(api_client, name="elf-a-db-02")
     with_task = one(vm_api.update_vm({"where": {"id": vm.id}, "data": {
         "name": "renamed", "description": "new description", "ha": False, "vcpu": 4,
         "cpu_cores": 2, "cpu_sockets": 2, "memory": 1 * GIB}}))
     assert one(finish([with_task.task_id])).status == "SUCCESSED"
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert (after.name, after.description, after.ha, after.vcpu, after.memory) == (
         "renamed", "new description", False, 4, GIB)
     assert (after.cpu.cores, after.cpu.sockets) == (2, 2)
@@ -213,7 +203,7 @@ def test_update_vm_keeps_the_ids_of_disks_and_nics(api_client, finish):
 
 def test_cd_rom_add_and_remove(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, name="elf-a-batch-01")
+    vm = a_vm(api_client, name="elf-a-batch-01")
     image = ElfImageApi(api_client).get_elf_images({"where": {"cluster": {"id": vm.cluster.id}}})[0]
     from cloudtower.api.vm_disk_api import VmDiskApi
     disk_api = VmDiskApi(api_client)
@@ -240,7 +230,7 @@ def test_cd_rom_add_and_remove(api_client, finish):
 
 def test_disk_add_new_mount_existing_update_and_unmount(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, name="elf-a-test-01")
+    vm = a_vm(api_client, name="elf-a-test-01")
     volume = VmVolumeApi(api_client).get_vm_volumes({"where": {"cluster": {"id": vm.cluster.id},
                                                                "mounting": False}})[0]
     task = one(vm_api.add_vm_disk({"where": {"id": vm.id}, "data": {"vm_disks": {
@@ -249,7 +239,7 @@ def test_disk_add_new_mount_existing_update_and_unmount(api_client, finish):
                                     "boot": 1, "bus": "VIRTIO"}],
         "mount_disks": [{"index": 0, "vm_volume_id": volume.id, "boot": 2, "bus": "VIRTIO"}]}}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert len(after.vm_disks) == len(vm.vm_disks) + 2
     from cloudtower.api.vm_disk_api import VmDiskApi
     disks = VmDiskApi(api_client).get_vm_disks({"where": {"vm": {"id": vm.id}, "type": "DISK"}})
@@ -268,7 +258,7 @@ def test_disk_add_new_mount_existing_update_and_unmount(api_client, finish):
     assert mounted.bus == "SCSI"
     task = one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": [mounted.id]}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    assert len(_get(api_client, vm.id).vm_disks) == len(vm.vm_disks) + 1
+    assert len(vm_by_id(api_client, vm.id).vm_disks) == len(vm.vm_disks) + 1
     # unmounted, not deleted
     assert not one(VmVolumeApi(api_client).get_vm_volumes({"where": {"id": volume.id}})).mounting
     task = one(vm_api.remove_vm_disk({"where": {"id": vm.id}, "data": {"disk_ids": ["cnosuchdisk00000000000000"]}})).task_id
@@ -277,7 +267,7 @@ def test_disk_add_new_mount_existing_update_and_unmount(api_client, finish):
 
 def test_nic_add_update_remove(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, name="elf-b-batch-01")
+    vm = a_vm(api_client, name="elf-b-batch-01")
     vlan = _vlan(api_client, _cluster(api_client, "cluster-elf-b"))
     vlan_100 = _vlan(api_client, _cluster(api_client, "cluster-elf-b"), "vlan-100")
     from cloudtower.api.vm_nic_api import VmNicApi
@@ -327,10 +317,10 @@ POWER = [
 @pytest.mark.parametrize("operation,start,end,code", POWER,
                          ids=["%s-from-%s" % (p[0], p[1]) for p in POWER])
 def test_power_operation_single(api_client, finish, operation, start, end, code):
-    vm = _vm(api_client, status=start)
+    vm = a_vm(api_client, status=start)
     with_task = one(getattr(VmApi(api_client), operation)({"where": {"id": vm.id}}))
     task = one(finish([with_task.task_id]))
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     if code is None:
         assert task.status == "SUCCESSED", task.error_message
         assert after.status == end
@@ -361,17 +351,17 @@ def test_power_operations_in_batch(api_client, finish):
 
 
 def test_start_on_a_given_host(api_client, finish):
-    vm = _vm(api_client, status="STOPPED", cluster={"name": "cluster-elf-a"})
+    vm = a_vm(api_client, status="STOPPED", cluster={"name": "cluster-elf-a"})
     hosts = HostApi(api_client).get_hosts({"where": {"cluster": {"id": vm.cluster.id}}})
     target = [h for h in hosts if vm.host is None or h.id != vm.host.id][0]
     other = HostApi(api_client).get_hosts({"where": {"cluster": {"name": "cluster-elf-b"}}})[0]
     vm_api = VmApi(api_client)
     task = one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": other.id}})).task_id
     assert one(finish([task])).error_code == "HOST_NOT_IN_CLUSTER"
-    assert _get(api_client, vm.id).status == "STOPPED"
+    assert vm_by_id(api_client, vm.id).status == "STOPPED"
     task = one(vm_api.start_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    after = _get(api_client, vm.id)
+    after = vm_by_id(api_client, vm.id)
     assert after.status == "RUNNING" and after.host.id == target.id
     running = HostApi(api_client).get_hosts({"where": {"id": target.id}})[0]
     assert vm.id in [v.id for v in running.vms]
@@ -379,15 +369,15 @@ def test_start_on_a_given_host(api_client, finish):
 
 def test_migrate_to_a_host_and_automatically(api_client, finish):
     vm_api = VmApi(api_client)
-    vm = _vm(api_client, status="RUNNING", cluster={"name": "cluster-elf-a"})
+    vm = a_vm(api_client, status="RUNNING", cluster={"name": "cluster-elf-a"})
     hosts = HostApi(api_client).get_hosts({"where": {"cluster": {"id": vm.cluster.id}}})
     target = [h for h in hosts if h.id != vm.host.id][0]
     task = one(vm_api.migrate_vm({"where": {"id": vm.id}, "data": {"host_id": target.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    assert _get(api_client, vm.id).host.id == target.id
+    assert vm_by_id(api_client, vm.id).host.id == target.id
     task = one(vm_api.migrate_vm({"where": {"id": vm.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    moved = _get(api_client, vm.id)
+    moved = vm_by_id(api_client, vm.id)
     assert moved.host.id != target.id and moved.host.id in [h.id for h in hosts]
     # to the host it is on: nothing to do; to another cluster's host: refused
     foreign = HostApi(api_client).get_hosts({"where": {"cluster": {"name": "cluster-elf-b"}}})[0]
@@ -396,13 +386,13 @@ def test_migrate_to_a_host_and_automatically(api_client, finish):
     tasks = finish([a.task_id for a in answers])
     assert [(t.status, t.error_code) for t in tasks] == [
         ("SUCCESSED", None), ("FAILED", "HOST_NOT_IN_CLUSTER")]
-    assert _get(api_client, vm.id).host.id == moved.host.id
+    assert vm_by_id(api_client, vm.id).host.id == moved.host.id
 
 
 def test_recycle_bin_recover_and_delete(api_client, finish):
     vm_api = VmApi(api_client)
     stopped = vm_api.get_vms({"where": {"status": "STOPPED", "in_recycle_bin": False}, "first": 2})
-    running = _vm(api_client, status="RUNNING")
+    running = a_vm(api_client, status="RUNNING")
     ids = [vm.id for vm in stopped]
     answers = vm_api.move_vm_to_recycle_bin({"where": {"id_in": ids + [running.id]}})
     tasks = dict((a.data.id, t) for a, t in zip(answers, finish([a.task_id for a in answers])))
@@ -410,7 +400,7 @@ def test_recycle_bin_recover_and_delete(api_client, finish):
     assert all(tasks[i].status == "SUCCESSED" for i in ids)
     binned = vm_api.get_vms({"where": {"id_in": ids}})
     assert all(vm.in_recycle_bin and vm.deleted_at for vm in binned)
-    assert _get(api_client, running.id).in_recycle_bin is False
+    assert vm_by_id(api_client, running.id).in_recycle_bin is False
     # a VM in the recycle bin does not start
     task = one(vm_api.start_vm({"where": {"id": ids[0]}})).task_id
     assert one(finish([task])).error_code == "VM_IN_RECYCLE_BIN"
@@ -423,7 +413,7 @@ def test_recycle_bin_recover_and_delete(api_client, finish):
     tasks = dict((a.data.id, t) for a, t in zip(answers, finish([a.task_id for a in answers])))
     assert tasks[running.id].error_code == "VM_IS_RUNNING"
     assert vm_api.get_vms({"where": {"id_in": ids}}) == []
-    assert _get(api_client, running.id) is not None
+    assert vm_by_id(api_client, running.id) is not None
     from cloudtower.api.vm_disk_api import VmDiskApi
     assert VmDiskApi(api_client).get_vm_disks({"where": {"id_in": disk_ids}}) == []
 
@@ -444,7 +434,7 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
     luns = IscsiLunSnapshotApi(api_client).get_iscsi_lun_snapshots({"where": {"name_in": lun_ids}})
     assert sorted(snap.name for snap in luns) == sorted(lun_ids)
     # a file-system-consistent snapshot needs VMTools running
-    stopped = _vm(api_client, status="STOPPED")
+    stopped = a_vm(api_client, status="STOPPED")
     answers = snapshot_api.create_vm_snapshot({"data": [
         {"vm_id": stopped.id, "name": "fs", "consistent_type": "FILE_SYSTEM_CONSISTENT"}]})
     assert one(finish([answers[0].task_id])).error_code == "VM_TOOLS_NOT_RUNNING"
@@ -454,8 +444,8 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
     finish([task])
     task = one(vm_api.rollback_vm({"where": {"id": vm.id}, "data": {"snapshot_id": snapshot.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
-    assert _get(api_client, vm.id).memory == vm.memory
-    other = _vm(api_client, name="elf-a-web-01")
+    assert vm_by_id(api_client, vm.id).memory == vm.memory
+    other = a_vm(api_client, name="elf-a-web-01")
     task = one(vm_api.rollback_vm({"where": {"id": other.id}, "data": {"snapshot_id": snapshot.id}})).task_id
     assert one(finish([task])).error_code == "VM_SNAPSHOT_NOT_OF_VM"
     task = one(snapshot_api.delete_vm_snapshot({"where": {"id": snapshot.id}})).task_id
@@ -467,8 +457,8 @@ def test_snapshot_backup_scenario_and_rollback(api_client, finish):
 def test_templates_from_vms(api_client, finish):
     vm_api = VmApi(api_client)
     template_api = VmTemplateApi(api_client)
-    running = _vm(api_client, name="elf-b-web-01")
-    stopped = _vm(api_client, name="elf-b-test-01")
+    running = a_vm(api_client, name="elf-b-web-01")
+    stopped = a_vm(api_client, name="elf-b-test-01")
     answers = template_api.clone_vm_template_from_vm([
         {"vm_id": running.id, "name": "tpl-clone", "cloud_init_supported": False}])
     answers += template_api.convert_vm_template_from_vm([
@@ -481,12 +471,12 @@ def test_templates_from_vms(api_client, finish):
                                             "orderBy": "name_ASC"})
     assert [t.name for t in templates] == ["tpl-clone", "tpl-convert"]
     assert templates[0].vcpu == running.vcpu and len(templates[0].vm_nics) == len(running.vm_nics)
-    assert _get(api_client, stopped.id) is None and _get(api_client, running.id) is not None
+    assert vm_by_id(api_client, stopped.id) is None and vm_by_id(api_client, running.id) is not None
     # and back: a VM from the new template
     answer = one(vm_api.create_vm_from_template([{"template_id": templates[1].id, "name": "again",
                                                    "is_full_copy": True}]))
     assert one(finish([answer.task_id])).status == "SUCCESSED"
-    assert _get(api_client, answer.data.id).cluster.id == stopped.cluster.id
+    assert vm_by_id(api_client, answer.data.id).cluster.id == stopped.cluster.id
 
 
 def test_folders(api_client, finish):
@@ -498,18 +488,18 @@ def test_folders(api_client, finish):
     assert one(finish([answer.task_id])).status == "SUCCESSED"
     folder = one(folder_api.get_vm_folders({"where": {"id": answer.data.id}}))
     assert folder.cluster.id == cluster.id and folder.vm_num == 0
-    vm = _vm(api_client, cluster={"id": cluster.id})
+    vm = a_vm(api_client, cluster={"id": cluster.id})
     task = one(vm_api.add_vm_to_folder({"where": {"id": vm.id}, "data": {"folder_id": folder.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
     folder = one(folder_api.get_vm_folders({"where": {"id": folder.id}}))
     assert folder.vm_num == 1 and folder.vms[0].id == vm.id
-    assert _get(api_client, vm.id).folder.id == folder.id
+    assert vm_by_id(api_client, vm.id).folder.id == folder.id
     task = one(folder_api.update_vm_folder({"where": {"id": folder.id}, "data": {"name": "renamed"}})).task_id
     finish([task])
-    assert _get(api_client, vm.id).folder.name == "renamed"
+    assert vm_by_id(api_client, vm.id).folder.name == "renamed"
     task = one(vm_api.remove_vm_to_folder({"where": {"id": vm.id}})).task_id
     finish([task])
-    assert _get(api_client, vm.id).folder is None
+    assert vm_by_id(api_client, vm.id).folder is None
     task = one(folder_api.delete_vm_folder({"where": {"id": folder.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
     assert folder_api.get_vm_folders({"where": {"id": folder.id}}) == []
@@ -540,7 +530,7 @@ def test_placement_groups(api_client, finish):
     task = one(api.delete_vm_placement_group({"where": {"id": group.id}})).task_id
     finish([task])
     assert api.get_vm_placement_groups({"where": {"id": group.id}}) == []
-    assert group.id not in [g.id for g in _get(api_client, web[0].id).vm_placement_group]
+    assert group.id not in [g.id for g in vm_by_id(api_client, web[0].id).vm_placement_group]
 
 
 def test_labels_on_resources(api_client, finish):
@@ -604,12 +594,12 @@ def test_iscsi_targets_luns_and_snapshots_generically(api_client, finish):
 
 
 def test_injected_task_failure_changes_nothing(api_client, finish, simulator):
-    vm = _vm(api_client, status="STOPPED")
+    vm = a_vm(api_client, status="STOPPED")
     simulator.fail_tasks("start_vm", error_code="HOST_OVERLOADED", error_message="no room")
     task = one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
     failed = one(finish([task]))
     assert (failed.status, failed.error_code, failed.error_message) == ("FAILED", "HOST_OVERLOADED", "no room")
-    assert _get(api_client, vm.id).status == "STOPPED"
+    assert vm_by_id(api_client, vm.id).status == "STOPPED"
     task = one(VmApi(api_client).start_vm({"where": {"id": vm.id}})).task_id
     assert one(finish([task])).status == "SUCCESSED"
 
