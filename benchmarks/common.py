@@ -16,3 +16,5 @@ VM_COUNT = 2000
 PAGINATE_VMS = 10000
 PAGE_SIZE = 100
 
+# mypy, for the type-checking row: the version the lint environment pins
+MYPY = "mypy==2.4.1"

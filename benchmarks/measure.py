@@ -8,12 +8,24 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import threading
 import time
 
-from common import COMPAT, IMPORTS, PAGE_SIZE, PAGINATE_VMS, REPO, SEED, VM_COUNT, WORK, WORKER
+from common import (
+    COMPAT,
+    IMPORTS,
+    MYPY,
+    PAGE_SIZE,
+    PAGINATE_VMS,
+    REPO,
+    SEED,
+    VM_COUNT,
+    WORK,
+    WORKER,
+)
 from servers import CountingProxy
 from venvs import child_env, git, log, run
 
@@ -346,3 +358,51 @@ def official_compat(venvs):
     return {"passed": result.returncode == 0, "output": result.stdout}
 
 
+
+
+# a script as a user writes it: a typed function over a filtered, ordered query
+TYPED_SCRIPT = """\
+from typing import List
+
+from cloudtower import ApiClient, Configuration, VmApi
+
+
+def running_names(client: ApiClient, prefix: str) -> List[str]:
+    vms = VmApi(client).get_vms({"where": {"name_starts_with": prefix, "status": "RUNNING"},
+                                 "orderBy": "name_ASC", "first": 100})
+    return [vm.name for vm in vms]
+
+
+client = ApiClient(Configuration(host="http://127.0.0.1:1/v2/api"))
+print(running_names(client, "web-"))
+"""
+
+
+def measure_typecheck(venvs, rounds):
+    """``mypy --strict`` over TYPED_SCRIPT with each SDK installed: the first run (an
+    empty cache) and a run with the cache it left. The official SDK has no type
+    information, so mypy checks nothing of its calls (``--ignore-missing-imports``)."""
+    script = os.path.join(WORK, "typed_script.py")
+    with open(script, "w") as handle:
+        handle.write(TYPED_SCRIPT)
+    result = {}
+    for name in ("ours", "official"):
+        venv = venvs[name]
+        venv.pip("install", MYPY)
+        cache = os.path.join(WORK, "mypy-cache-" + name)
+        command = [venv.python, "-m", "mypy", "--strict", "--cache-dir", cache, script]
+        if name == "official":
+            command.insert(3, "--ignore-missing-imports")
+        cold, warm = [], []
+        for _ in range(rounds):
+            shutil.rmtree(cache, ignore_errors=True)
+            for times in (cold, warm):
+                started = time.perf_counter()
+                finished = subprocess.run(command, cwd=WORK, env=child_env(), stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, universal_newlines=True)
+                times.append(time.perf_counter() - started)
+                if finished.returncode != 0:
+                    raise RuntimeError("mypy failed with %s:\n%s" % (name, finished.stdout))
+        log("  typecheck: %s: first run %.1f s, cached %.2f s" % (name, median(cold), median(warm)))
+        result[name] = {"cold": median(cold), "warm": median(warm)}
+    return result

@@ -82,6 +82,14 @@ def build_rows(r):
     if pages:
         add("paginate 10,000 VMs of the simulator, pages of 100 (s)", pages["ours"],
             pages["official"], pages["floor"], 2)
+    typed = r.get("typecheck")
+    if typed:
+        o, f = typed["ours"], typed["official"]
+        # not a race: the official SDK has no types, so mypy checks none of its calls
+        add("mypy --strict over a short script: first run (s)", o["cold"], f["cold"], digits=2,
+            compare=False)
+        add("mypy --strict: a run with mypy's cache (s)", o["warm"], f["warm"], digits=2,
+            compare=False)
     compat = r.get("compat")
     if compat is not None:
         text = "not run" if isinstance(compat, str) else ("PASS" if compat["passed"] else "FAIL")

@@ -30,6 +30,7 @@ from measure import (
     measure_big,
     measure_import,
     measure_paginate,
+    measure_typecheck,
     measure_wait,
     median,
     official_compat,
@@ -50,7 +51,7 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="also rebuild the official SDK's venv")
     parser.add_argument("--ref", help="measure this git commit (e.g. HEAD) instead of the work tree")
     parser.add_argument("--only", help="comma-separated subset: import,size,big,serialize,small,"
-                                       "async,wait,paginate,compat")
+                                       "async,wait,paginate,typecheck,compat")
     parser.add_argument("--update-docs", action="store_true",
                         help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
@@ -59,10 +60,10 @@ def main():
     command = "python3 benchmarks/run.py" + (" --quick" if args.quick else "") + \
         (" --ref " + args.ref if args.ref else "") + (" --only " + args.only if args.only else "")
     reps = {"import": 7, "big": 5, "big_official": 3, "serialize": 10, "small": 5,
-            "small_official": 3, "async": 3, "wait": 3, "paginate": 3, "paginate_official": 2}
+            "small_official": 3, "async": 3, "wait": 3, "paginate": 3, "paginate_official": 2, "typecheck": 3}
     if args.quick:
         reps = {"import": 3, "big": 2, "big_official": 1, "serialize": 3, "small": 2,
-                "small_official": 1, "async": 1, "wait": 1, "paginate": 1, "paginate_official": 1}
+                "small_official": 1, "async": 1, "wait": 1, "paginate": 1, "paginate_official": 1, "typecheck": 1}
 
     os.makedirs(WORK, exist_ok=True)
     started = time.time()
@@ -125,6 +126,9 @@ def main():
             r["paginate"] = measure_paginate(venvs, reps["paginate"], reps["paginate_official"])
         else:
             r["paginate"] = None
+    if wanted("typecheck"):
+        log("mypy --strict over a short script, %d rounds" % reps["typecheck"])
+        r["typecheck"] = measure_typecheck(venvs, reps["typecheck"])
     if wanted("compat"):
         if simulator:
             log("compatibility: the official SDK's script against the simulator")
