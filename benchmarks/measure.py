@@ -358,8 +358,6 @@ def official_compat(venvs):
     return {"passed": result.returncode == 0, "output": result.stdout}
 
 
-
-
 # a script as a user writes it: a typed function over a filtered, ordered query
 TYPED_SCRIPT = """\
 from typing import List

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck
 
 EXPLORE = os.environ.get("CLOUDTOWER_TEST_EXPLORE", "") not in ("", "0")
 
-# function-scoped fixtures hold no per-case state in these tests
+# each case makes real HTTP calls (too slow for hypothesis' liking); the fixtures the
+# cases share are module-scoped, and each case clears what it leaves in them
 _QUIET = [HealthCheck.too_slow] + (
     [HealthCheck.function_scoped_fixture] if hasattr(HealthCheck, "function_scoped_fixture") else [])
 
