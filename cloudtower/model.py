@@ -761,10 +761,7 @@ def _model_list_converter(item_converter):
     def convert_model_list(value):
         if not isinstance(value, list):
             return value
-        build = item_converter.build
-        if build is None:
-            item_converter.resolve()
-            build = item_converter.build
+        build = item_converter.reader()
         if build is False:
             return value
         return [build(item) if isinstance(item, dict) else item for item in value]
@@ -797,18 +794,22 @@ class _ModelConverter(object):
         self.owned = owned
         self.build = None
 
-    def resolve(self):
-        cls = model_class(self.name)
-        if cls is None or is_enum(cls):
-            self.build = False
-        else:
-            self.build = cls._adopt if self.owned else cls.from_json
+    def reader(self):
+        """The class's reader for JSON objects, or False when the type has no model class."""
+        build = self.build
+        if build is None:
+            cls = model_class(self.name)
+            if cls is None or is_enum(cls):
+                build = False
+            else:
+                build = cls._adopt if self.owned else cls.from_json
+            self.build = build
+        return build
 
     def __call__(self, value):
         build = self.build
         if build is None:
-            self.resolve()
-            build = self.build
+            build = self.reader()
         if build is False or not isinstance(value, dict):
             return value
         return build(value)
